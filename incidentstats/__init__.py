@@ -11,14 +11,22 @@ contagion or a shift in the background rate; and what comes next?
 
 from __future__ import annotations
 
-from . import exceptions
+from . import datasets, exceptions
+from .counts import CountSeries, as_count_series
+from .events import EventSeries
 from .exceptions import IncidentStatsError, IncidentStatsWarning
+from .io import read_events
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CountSeries",
+    "EventSeries",
     "IncidentStatsError",
     "IncidentStatsWarning",
     "__version__",
+    "as_count_series",
+    "datasets",
     "exceptions",
+    "read_events",
 ]

@@ -150,7 +150,8 @@ class Summary:
     # -- rendering ---------------------------------------------------------------------------
     def _cell(self, value: Any) -> str:
         if isinstance(value, ConfidenceInterval):
-            return f"[{format_number(value.low, self.digits)}, {format_number(value.high, self.digits)}]"
+            low, high = format_number(value.low, self.digits), format_number(value.high, self.digits)
+            return f"[{low}, {high}]"
         return format_number(value, self.digits)
 
     def _table_strings(self, table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -210,9 +211,7 @@ class Summary:
         out = ['<div class="ist-summary">', f"<h4>{e(self.title)}</h4>"]
         if self.facts:
             out.append('<table class="ist-facts">')
-            out += [
-                f"<tr><th>{e(k)}</th><td>{e(self._cell(v))}</td></tr>" for k, v in self.facts
-            ]
+            out += [f"<tr><th>{e(k)}</th><td>{e(self._cell(v))}</td></tr>" for k, v in self.facts]
             out.append("</table>")
         for title, table in self.tables:
             header, rows = self._table_strings(table)
@@ -264,8 +263,11 @@ class Result:
             return f"<{type(self).__name__}>"
 
 
-def table(rows: Iterable[Mapping[str, Any]], index: str | None = None,
-          columns: Sequence[str] | None = None) -> pd.DataFrame:
+def table(
+    rows: Iterable[Mapping[str, Any]],
+    index: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Build a DataFrame from row dicts (helper for summaries)."""
     frame = pd.DataFrame(list(rows), columns=list(columns) if columns else None)
     return frame.set_index(index) if index else frame

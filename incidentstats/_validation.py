@@ -149,7 +149,9 @@ def check_positive(name: str, value: Any, *, strict: bool = True, integer: bool 
 
 def check_in_range(name: str, value: Any, low: float, high: float) -> float:
     """Check ``low <= value <= high`` for a finite number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise error(f"The `{name}` parameter", "must be a finite number", value)
+    if not np.isfinite(float(value)):
         raise error(f"The `{name}` parameter", "must be a finite number", value)
     if not low <= float(value) <= high:
         raise error(f"The `{name}` parameter", f"must lie in [{low}, {high}]", value)
@@ -176,8 +178,11 @@ def check_rng(rng: Any) -> np.random.Generator:
     )
 
 
-def to_timestamp(name: str, value: Any, tz: Any = None) -> pd.Timestamp:
-    """Parse a date-like argument into a Timestamp (localised to ``tz`` when naive)."""
+def to_timestamp(name: str, value: Any, tz: Any = None, *, keep_tz: bool = False) -> pd.Timestamp:
+    """Parse a date-like argument into a Timestamp (localised to ``tz`` when naive).
+
+    With ``keep_tz=True`` an aware value keeps its own zone and a naive one stays naive.
+    """
     if isinstance(value, bool) or value is None:
         raise error(f"The `{name}` argument", "must be a date", value, "Pass e.g. '2020-01-03'.")
     try:
@@ -191,6 +196,8 @@ def to_timestamp(name: str, value: Any, tz: Any = None) -> pd.Timestamp:
         ) from exc
     if ts is pd.NaT or pd.isna(ts):
         raise error(f"The `{name}` argument", "must be a date, not missing", value)
+    if keep_tz:
+        return ts
     if tz is not None:
         if ts.tz is None:
             ts = ts.tz_localize(tz)
