@@ -1,0 +1,571 @@
+"""Analysis sections of the report: each calls the public API of another subpackage."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._results import Summary
+from ..exceptions import IncidentStatsError
+from ._model import SECTION_TITLES, Figure, Section
+from ._sections import Context, Trigger, _fmt, _ts, api
+
+__all__ = [
+    "build_changepoints",
+    "build_forecast",
+    "build_interpretation",
+    "build_its",
+    "build_models",
+    "build_rate_change",
+]
+
+#: Methods compared at each trigger (see :func:`incidentstats.rate_change`).
+RATE_METHODS = ("exact-cond", "score", "etest", "wald-log")
+
+#: At most this many per-trigger figures (a long trigger list gets its table only).
+MAX_TRIGGER_FIGURES = 3
+
+
+def _num(x: Any) -> float | None:
+    """A float, or None for missing / non-finite values."""
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _ci(obj: Any, *args: Any, **kwargs: Any) -> tuple[float | None, float | None]:
+    """(low, high) from a ConfidenceInterval, a pair, or a result's confidence_interval()."""
+    if callable(obj):
+        obj = obj(*args, **kwargs)
+    if obj is None:
+        return None, None
+    low, high = obj
+    return _num(low), _num(high)
+
+
+def _windows(ctx: Context, i: int) -> tuple[Any, Any]:
+    """``before`` / ``after`` arguments for trigger ``i``: the window length, or up to the
+    neighbouring triggers."""
+    if ctx.window is not None:
+        return ctx.window, ctx.window
+    trig = ctx.triggers
+    before = trig[i - 1].date if i > 0 else None
+    after = trig[i + 1].date if i + 1 < len(trig) else None
+    return before, after
+
+
+def _no_triggers(key: str) -> Section:
+    return Section(
+        key, SECTION_TITLES[key], status="not_applicable", reason="no trigger dates were given"
+    )
+
+
+# =============================================================================================
+# rate change at each trigger
+# =============================================================================================
+def build_rate_change(ctx: Context) -> Section:
+    rate_change = api("rate_change", "issue 3")
+    placebo_test = api("placebo_test", "issue 3")
+    if not ctx.triggers:
+        return _no_triggers("rate_change")
+    ev = ctx.events
+    per_trigger: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    summaries: list[Summary] = []
+    figures: list[Figure] = []
+    objects: dict[str, Any] = {}
+    notes: list[str] = []
+    for i, trig in enumerate(ctx.triggers):
+        before, after = _windows(ctx, i)
+        kwargs: dict[str, Any] = {}
+        if before is not None:
+            kwargs["before"] = before
+        if after is not None:
+            kwargs["after"] = after
+        methods: dict[str, Any] = {}
+        first = None
+        for m in RATE_METHODS:
+            try:
+                rc = rate_change(ev, trig.date, method=m, **kwargs)
+            except IncidentStatsError as exc:
+                notes.append(f"{_ts(trig.date)}, method {m}: not computed ({exc})")
+                continue
+            first = first or rc
+            low, high = _ci(rc.confidence_interval)
+            methods[m] = {
+                "ratio": _num(rc.ratio),
+                "ci_low": low,
+                "ci_high": high,
+                "pvalue": _num(rc.pvalue),
+                "statistic": _num(getattr(rc, "statistic", None)),
+            }
+            rows.append(
+                {
+                    "trigger": _ts(trig.date),
+                    "method": m,
+                    "ratio": _num(rc.ratio),
+                    "CI low": low,
+                    "CI high": high,
+                    "p": _num(rc.pvalue),
+                }
+            )
+        if first is None:
+            raise IncidentStatsError(f"no rate-change method applies at {_ts(trig.date)}")
+        counts = np.asarray(first.counts, dtype=float).ravel()
+        exposures = np.asarray(first.exposures, dtype=float).ravel()
+        entry: dict[str, Any] = {
+            "date": _ts(trig.date),
+            "label": trig.label,
+            "before": {
+                "events": int(counts[0]),
+                "exposure_days": _num(exposures[0]),
+                "rate_per_day": _num(counts[0] / exposures[0]),
+            },
+            "after": {
+                "events": int(counts[1]),
+                "exposure_days": _num(exposures[1]),
+                "rate_per_day": _num(counts[1] / exposures[1]),
+            },
+            "methods": methods,
+        }
+        try:
+            pl = placebo_test(ev, trig.date, n_placebo=ctx.n_placebo, rng=ctx.seed, **kwargs)
+        except IncidentStatsError as exc:
+            entry["placebo"] = None
+            notes.append(f"{_ts(trig.date)}: placebo test not computed ({exc})")
+        else:
+            entry["placebo"] = {
+                "pvalue": _num(pl.pvalue),
+                "n_placebo": int(getattr(pl, "n_placebo", ctx.n_placebo)),
+            }
+            objects[f"placebo {_ts(trig.date)}"] = pl
+        per_trigger.append(entry)
+        objects[_ts(trig.date)] = first
+        if i < MAX_TRIGGER_FIGURES and hasattr(first, "plot"):
+            figures.append(
+                Figure(
+                    f"rate-change-{i + 1}",
+                    f"Events around the trigger of {_ts(trig.date)}: windows and rates with 95% "
+                    "intervals.",
+                    _plotter(first),
+                )
+            )
+    table = pd.DataFrame(rows)
+    summ = Summary("Rate ratio after / before each trigger, by method")
+    counts_table = pd.DataFrame(
+        [
+            {
+                "trigger": e["date"],
+                "events before": e["before"]["events"],
+                "days before": e["before"]["exposure_days"],
+                "events after": e["after"]["events"],
+                "days after": e["after"]["exposure_days"],
+                "placebo p": e["placebo"]["pvalue"] if e["placebo"] else None,
+            }
+            for e in per_trigger
+        ]
+    )
+    summ.add_table("Counts and exposures", counts_table)
+    summ.add_table("Rate ratio (after / before), confidence interval and p-value", table)
+    summ.notes.extend(notes)
+    summaries.append(summ)
+    paragraphs = [_rate_change_sentence(e) for e in per_trigger]
+    results = {"methods": list(RATE_METHODS), "n_placebo": ctx.n_placebo, "triggers": per_trigger}
+    return Section(
+        "rate_change",
+        SECTION_TITLES["rate_change"],
+        paragraphs=tuple(paragraphs),
+        summaries=tuple(summaries),
+        figures=tuple(figures),
+        results=results,
+        objects=objects,
+    )
+
+
+def _plotter(result: Any, method: str = "plot") -> Any:
+    """``draw(ax)`` calling ``result.<method>(ax=ax)`` (binds the result now, not later)."""
+
+    def draw(ax: Any) -> Any:
+        return getattr(result, method)(ax=ax)
+
+    return draw
+
+
+def _rate_change_sentence(e: dict[str, Any]) -> str:
+    b, a = e["before"], e["after"]
+    exact = e["methods"].get("exact-cond") or next(iter(e["methods"].values()))
+    text = (
+        f"At {e['date']}: {b['events']} events in {_fmt(b['exposure_days'])} days before and "
+        f"{a['events']} in {_fmt(a['exposure_days'])} days after; the rate ratio is "
+        f"{_fmt(exact['ratio'])} (95% CI {_fmt(exact['ci_low'])} to {_fmt(exact['ci_high'])}, "
+        f"exact conditional p = {_fmt(exact['pvalue'])})."
+    )
+    if e.get("placebo"):
+        text += (
+            f" Among {e['placebo']['n_placebo']} placebo dates the observed change ranks "
+            f"with p = {_fmt(e['placebo']['pvalue'])}."
+        )
+    return text
+
+
+# =============================================================================================
+# interrupted time series
+# =============================================================================================
+def build_its(ctx: Context) -> Section:
+    its_fn = api("interrupted_time_series", "issue 3")
+    if not ctx.triggers:
+        return _no_triggers("its")
+    counts = ctx.events.counts("W")
+    dates = ctx.trigger_dates
+    res = its_fn(counts, trigger=dates if len(dates) > 1 else dates[0], family="negbin", trend=True)
+    lc = res.level_change
+    low, high = _ci(lc.confidence_interval) if hasattr(lc, "confidence_interval") else (None, None)
+    ratio = _num(getattr(lc, "ratio", getattr(lc, "estimate", lc)))
+    results = {
+        "family": "negbin",
+        "freq": "W",
+        "n_bins": int(counts.n_bins),
+        "level_change": {
+            "ratio": ratio,
+            "ci_low": low,
+            "ci_high": high,
+            "pvalue": _num(getattr(lc, "pvalue", None)),
+        },
+        "params": {str(k): _num(v) for k, v in res.params.items()},
+        "dispersion": _num(getattr(res, "dispersion", None)),
+    }
+    paragraphs = [
+        f"A segmented negative-binomial regression of the {counts.n_bins} weekly counts, with a "
+        f"linear trend and a step at the trigger, puts the rate ratio at the trigger at "
+        f"{_fmt(ratio)} (95% CI {_fmt(low)} to {_fmt(high)})."
+    ]
+    figs: tuple[Figure, ...] = ()
+    if hasattr(res, "plot"):
+        figs = (
+            Figure(
+                "its",
+                "Weekly counts, fitted segmented model and counterfactual.",
+                lambda ax: res.plot(ax=ax),
+            ),
+        )
+    return Section(
+        "its",
+        SECTION_TITLES["its"],
+        paragraphs=tuple(paragraphs),
+        summaries=(res.summary(),),
+        figures=figs,
+        results=results,
+        objects={"its": res},
+    )
+
+
+# =============================================================================================
+# change points
+# =============================================================================================
+def build_changepoints(ctx: Context) -> Section:
+    cp_fn = api("changepoints", "issue 4")
+    cp = cp_fn(ctx.events.counts("D"), method="pelt", rng=ctx.seed)
+    cps = [pd.Timestamp(c) for c in cp.changepoints]
+    seg = cp.segments
+    results: dict[str, Any] = {
+        "method": "pelt",
+        "freq": "D",
+        "changepoints": [_ts(c) for c in cps],
+        "segments": _records(seg),
+    }
+    unc = getattr(cp, "location_uncertainty", None)
+    if isinstance(unc, pd.DataFrame):
+        results["location_intervals"] = _records(unc)
+    coincide: list[dict[str, Any]] = []
+    if ctx.triggers:
+        co = cp.coincides_with(ctx.trigger_dates, tolerance="14D")
+        coincide = (
+            _records(co)
+            if isinstance(co, pd.DataFrame)
+            else [
+                {"trigger": _ts(d), "probability": _num(p)} for d, p in zip(ctx.trigger_dates, co)
+            ]
+        )
+        results["coincides_with_triggers"] = {"tolerance_days": 14, "table": coincide}
+    paragraphs = [
+        f"PELT with a Poisson cost on daily counts finds {len(cps)} change point"
+        f"{'s' if len(cps) != 1 else ''}"
+        + (": " + ", ".join(_ts(c) for c in cps) if cps else "")
+        + "."
+    ]
+    figs = (
+        (
+            Figure(
+                "changepoints",
+                "Counts with the segment rates and change-point intervals.",
+                lambda ax: cp.plot(ax=ax),
+            ),
+        )
+        if hasattr(cp, "plot")
+        else ()
+    )
+    return Section(
+        "changepoints",
+        SECTION_TITLES["changepoints"],
+        paragraphs=tuple(paragraphs),
+        summaries=(cp.summary(),),
+        figures=figs,
+        results=results,
+        objects={"changepoints": cp},
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.reset_index().to_dict(orient="records"):
+        out.append(
+            {
+                str(k): (_ts(v) if isinstance(v, pd.Timestamp) else v)
+                for k, v in rec.items()
+                if str(k) != "index"
+            }
+        )
+    return out
+
+
+# =============================================================================================
+# model comparison
+# =============================================================================================
+def build_models(ctx: Context) -> Section:
+    poisson_cls = api("PoissonProcess", "issue 5")
+    hawkes_cls = api("HawkesProcess", "issue 5")
+    compare_models = api("compare_models", "issue 5")
+    piecewise = api("hawkes.PiecewiseBaseline", "issue 5")
+    ev = ctx.events
+    breaks = [_ts(d) for d in ctx.trigger_dates]
+    fits: dict[str, Any] = {"poisson": poisson_cls().fit(ev)}
+    if breaks:
+        fits["piecewise_poisson"] = poisson_cls(breaks=breaks).fit(ev)
+    fits["hawkes"] = hawkes_cls(kernel="exponential").fit(ev, rng=ctx.seed)
+    if breaks:
+        fits["hawkes_break"] = hawkes_cls(
+            kernel="exponential", baseline=piecewise(breaks=breaks)
+        ).fit(ev, rng=ctx.seed)
+    table = compare_models(list(fits.values()))
+    models: dict[str, Any] = {}
+    for key, res in fits.items():
+        gof = res.gof() if hasattr(res, "gof") else None
+        models[key] = {
+            "params": {str(k): _num(v) for k, v in res.params.items()},
+            "loglik": _num(res.loglik),
+            "aic": _num(res.aic),
+            "bic": _num(res.bic),
+            "gof_ks_pvalue": _num(getattr(gof, "pvalue", None)),
+        }
+    ctx.store["fits"] = fits
+    best = min(models, key=lambda k: models[k]["aic"] if models[k]["aic"] is not None else 1e300)
+    results = {"models": models, "best_by_aic": best}
+    frame = getattr(table, "table", table)
+    summ = Summary("Models compared")
+    if isinstance(frame, pd.DataFrame):
+        summ.add_table("Log-likelihood, AIC, BIC and likelihood-ratio tests", frame)
+    paragraphs = [f"By AIC the best of the {len(models)} models is {best.replace('_', ' ')}."]
+    figs: tuple[Figure, ...] = ()
+    if "hawkes" in fits and hasattr(fits["hawkes"], "plot_gof"):
+        figs = (
+            Figure(
+                "hawkes-gof",
+                "Time-rescaling QQ plot of the Hawkes model.",
+                lambda ax: fits["hawkes"].plot_gof(ax=ax),
+            ),
+        )
+    return Section(
+        "models",
+        SECTION_TITLES["models"],
+        paragraphs=tuple(paragraphs),
+        summaries=(summ,),
+        figures=figs,
+        results=results,
+        objects=dict(fits),
+    )
+
+
+# =============================================================================================
+# forecast
+# =============================================================================================
+def build_forecast(ctx: Context) -> Section:
+    fits = ctx.store.get("fits")
+    if not fits:
+        models = ctx.store.get("models")
+        reason = "needs the fitted models of the model-comparison section"
+        if models is not None and models.reason:
+            reason += f" ({models.status}: {models.reason})"
+        return Section(
+            "forecast", SECTION_TITLES["forecast"], status="not_applicable", reason=reason
+        )
+    hawkes = [k for k in ("hawkes_break", "hawkes") if k in fits]
+    key = min(hawkes, key=lambda k: fits[k].aic)
+    fc = fits[key].forecast(horizon=ctx.horizon, n_paths=ctx.n_paths, rng=ctx.seed)
+    results = {
+        "model": key,
+        "horizon": ctx.horizon,
+        "n_paths": ctx.n_paths,
+        "expected_count": _num(fc.expected_count),
+    }
+    paragraphs = [
+        f"From the {key.replace('_', ' ')} model, the expected number of events in the next "
+        f"{ctx.horizon} is {_fmt(results['expected_count'])}."
+    ]
+    figs = (
+        (Figure("forecast", "Simulated paths of the next events.", lambda ax: fc.plot(ax=ax)),)
+        if hasattr(fc, "plot")
+        else ()
+    )
+    return Section(
+        "forecast",
+        SECTION_TITLES["forecast"],
+        paragraphs=tuple(paragraphs),
+        summaries=(fc.summary(),) if hasattr(fc, "summary") else (),
+        figures=figs,
+        results=results,
+        objects={"forecast": fc},
+    )
+
+
+# =============================================================================================
+# interpretation
+# =============================================================================================
+def build_interpretation(ctx: Context) -> Section:
+    findings: list[dict[str, str]] = []
+
+    def add(code: str, text: str) -> None:
+        findings.append({"code": code, "text": text})
+
+    ev = ctx.events
+    data = ctx.store.get("data")
+    rc = ctx.store.get("rate_change")
+    if rc is not None and rc.status == "ok":
+        for e in rc.results["triggers"]:
+            small = min(e["before"]["events"], e["after"]["events"])
+            if small < 20:
+                add(
+                    "small_counts",
+                    f"Around {e['date']} one window holds only {small} events: the exact "
+                    "conditional test is used and intervals are wide; a change of less than "
+                    "about a factor of two could go unnoticed.",
+                )
+            exact = e["methods"].get("exact-cond")
+            pl = e.get("placebo")
+            if (
+                exact
+                and pl
+                and exact["pvalue"] is not None
+                and pl["pvalue"] is not None
+                and exact["pvalue"] < 0.05 <= pl["pvalue"]
+            ):
+                add(
+                    "placebo_disagrees",
+                    f"At {e['date']} the exact test rejects equal rates "
+                    f"(p = {_fmt(exact['pvalue'])}) but the placebo test does not "
+                    f"(p = {_fmt(pl['pvalue'])}): changes this large happen at many dates "
+                    "in these data, so the trigger is not singled out.",
+                )
+    elif ev.n < 50:
+        add("small_counts", f"The series has only {ev.n} events: every estimate is uncertain.")
+    if ctx.triggers:
+        add(
+            "data_chosen_trigger",
+            "If a trigger date was chosen after looking at these data, the exact p-values are "
+            "too small; the placebo p-value, which compares the trigger with other dates, is "
+            "the honest test in that case.",
+        )
+        close = _close_triggers(ctx.triggers)
+        if close:
+            add(
+                "confounded_triggers",
+                "Several triggers lie within 14 days of each other ("
+                + "; ".join(close)
+                + "): a change cannot be attributed to one of them.",
+            )
+        add(
+            "association",
+            "A change in rate at a date is an association in time, not proof that the "
+            "trigger caused it: other events of the same weeks may explain it.",
+        )
+    its = ctx.store.get("its")
+    if its is not None and its.status == "ok":
+        disp = its.results.get("dispersion")
+        if disp is not None and disp > 1.5:
+            add(
+                "overdispersion",
+                f"Weekly counts are overdispersed (dispersion {_fmt(disp)}): Poisson "
+                "intervals would be too narrow, so the time-series model is negative binomial.",
+            )
+    cps = ctx.store.get("changepoints")
+    if cps is not None and cps.status == "ok" and ctx.triggers:
+        table = cps.results.get("coincides_with_triggers", {}).get("table", [])
+        probs = [_num(r.get("probability")) for r in table]
+        if table and all(p is not None and p < 0.5 for p in probs):
+            add(
+                "changepoint_elsewhere",
+                "The change points estimated without assuming a date do not sit on the "
+                "triggers (each probability below one half): the rate moved at other times.",
+            )
+    models = ctx.store.get("models")
+    if models is not None and models.status == "ok":
+        for key, m in models.results["models"].items():
+            p = m.get("gof_ks_pvalue")
+            if p is not None and p < 0.05:
+                add(
+                    "gof_failure",
+                    f"The {key.replace('_', ' ')} model fails the time-rescaling goodness-of-"
+                    f"fit test (KS p = {_fmt(p)}): its numbers describe the data poorly.",
+                )
+            n = m["params"].get("branching_ratio")
+            if n is not None and n > 0.9:
+                add(
+                    "near_critical",
+                    f"The {key.replace('_', ' ')} model's branching ratio is {_fmt(n)}, close "
+                    "to 1: self-excitation this strong often stands in for an unmodelled trend.",
+                )
+    if ev.resolution == "day" and ev.n_ties:
+        add(
+            "ties",
+            f"Times are dates only ({ev.n_ties} event{'s' if ev.n_ties != 1 else ''} share a day "
+            "with an earlier one): continuous-time results depend on "
+            "how events are spread within their day; the spread over imputations is reported.",
+        )
+    if data is not None:
+        caveats = data.results.get("data_card", {}).get("caveats", [])
+        if caveats:
+            add(
+                "data_card",
+                "The data card of this data set lists known gaps (quoted in the data summary); "
+                "rates describe the recorded events, which are a sample, not a census.",
+            )
+    unavailable = [
+        s.title
+        for s in ctx.store.values()
+        if isinstance(s, Section) and s.status in ("unavailable", "failed")
+    ]
+    if unavailable:
+        add("missing_sections", "Not computed in this report: " + "; ".join(unavailable) + ".")
+    summ = Summary("Findings and caveats")
+    summ.notes.extend(f["text"] for f in findings)
+    return Section(
+        "interpretation",
+        SECTION_TITLES["interpretation"],
+        summaries=(summ,),
+        results={"findings": findings},
+    )
+
+
+def _close_triggers(triggers: list[Trigger], days: int = 14) -> list[str]:
+    out = []
+    for a, b in itertools.pairwise(triggers):
+        if (b.date - a.date) <= pd.Timedelta(days=days):
+            out.append(f"{_ts(a.date)} and {_ts(b.date)}")
+    return out

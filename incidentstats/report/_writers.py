@@ -1,0 +1,247 @@
+"""HTML and Markdown rendering of reports, and atomic file writes."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._validation import error
+
+if TYPE_CHECKING:
+    from ._model import Report, Section
+
+__all__ = [
+    "prepare_out_dir",
+    "render_html",
+    "render_html_body",
+    "render_markdown",
+    "write_bytes",
+    "write_text",
+]
+
+
+# -- files ------------------------------------------------------------------------------------
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then rename.
+
+    A reader never sees a half-written file, and an interrupted write leaves the old file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically, with ``\\n`` line endings on every platform."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def prepare_out_dir(out_dir: Any, *, create: bool = True) -> Path:
+    """Create the output folder (and parents); refuse a path that is an existing file.
+
+    With ``create=False`` only check (so that bad input elsewhere leaves no empty folder).
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise error(
+            "The `out` folder",
+            "must be a folder (it is created when missing)",
+            str(out),
+            "That path is an existing file: choose another path or remove the file.",
+        )
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise error(
+            "The `out` folder",
+            "must be creatable (a parent folder is a file)",
+            str(out),
+            f"{blocker} is a file: choose a path under an existing folder.",
+        )
+    if not create:
+        return out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise error(
+            "The `out` folder",
+            "must be creatable (a parent folder is a file)",
+            str(out),
+            "Choose a path under an existing folder.",
+        ) from exc
+    return out
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+def _md_status(section: Section) -> str:
+    if section.status == "ok":
+        return ""
+    reason = f": {section.reason}" if section.reason else ""
+    return f"*Section {section.status.replace('_', ' ')}{reason}*\n\n"
+
+
+def render_markdown(report: Report, figures_dir: str = "figures") -> str:
+    """The report as Markdown; figures are linked as ``<figures_dir>/<name>.png``."""
+    out = [f"# {report.title}", ""]
+    out += _options_lines(report, markdown=True)
+    out.append("")
+    for s in report.sections:
+        out += [f"## {s.title}", ""]
+        status = _md_status(s)
+        if status:
+            out.append(status.rstrip("\n"))
+            out.append("")
+        for p in s.paragraphs:
+            out += [p, ""]
+        for summ in s.summaries:
+            out += [summ.as_markdown(level=3).rstrip("\n"), ""]
+        for fig in s.figures:
+            out += [
+                f"![{_md_alt(fig.caption)}]({figures_dir}/{fig.name}.png)",
+                "",
+                f"*{fig.caption}*",
+                "",
+            ]
+        if s.warnings:
+            out += ["Warnings issued by the methods:", ""]
+            out += [f"- {w}" for w in s.warnings]
+            out.append("")
+    out += ["---", "", _footer_text(report), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _md_alt(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _options_lines(report: Report, *, markdown: bool) -> list[str]:
+    opts = report.options
+    rows = [
+        ("Data", opts.get("data")),
+        ("Triggers", ", ".join(str(t["date"]) for t in opts.get("triggers", [])) or "none"),
+        ("Window around each trigger", opts.get("window") or "all data before / after"),
+        ("Filter", opts.get("filter") or "none"),
+        ("Seed", opts.get("seed")),
+    ]
+    if markdown:
+        return [f"- **{k}:** {v}" for k, v in rows]
+    return [f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows]
+
+
+def _footer_text(report: Report) -> str:
+    from .. import __version__
+
+    return (
+        f"Generated by incidentstats {__version__} (report schema {report.schema_version}). "
+        "The same data, options and seed give the same report, byte for byte."
+    )
+
+
+# -- HTML -------------------------------------------------------------------------------------
+_CSS = """
+body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#1a1a1a;line-height:1.45;font-size:15px}
+h1{font-size:1.6rem;border-bottom:2px solid #08306b;padding-bottom:.3rem}
+h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
+h4{font-size:1rem;margin:1.2rem 0 .4rem}
+nav ol{columns:2;font-size:.9rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
+th,td{border:1px solid #d0d0d0;padding:.25rem .55rem;text-align:right;vertical-align:top}
+th{background:#f0f4f8;text-align:left}
+table.ist-facts td{text-align:left}
+caption{caption-side:top;text-align:left;font-weight:bold;padding:.3rem 0}
+tbody tr:nth-child(even){background:#fafafa}
+figure{margin:1rem 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#444}
+.status{display:inline-block;padding:.15rem .5rem;border-radius:.3rem;font-size:.85rem;
+background:#fff3cd;border:1px solid #e0c36a}
+.warnings{font-size:.85rem;color:#6b4b00}
+footer{margin-top:3rem;font-size:.8rem;color:#555;border-top:1px solid #ccc;padding-top:.5rem}
+""".strip()
+
+# No script, no remote font, image or style: the file renders offline from disk.
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _section_html(s: Section) -> list[str]:
+    e = html.escape
+    out = [
+        f'<section id="{e(s.key)}" class="ist-section" data-status="{e(s.status)}">',
+        f"<h2>{e(s.title)}</h2>",
+    ]
+    if s.status != "ok":
+        reason = f": {s.reason}" if s.reason else ""
+        out.append(f'<p class="status">Section {e(s.status.replace("_", " "))}{e(reason)}</p>')
+    out += [f"<p>{e(p)}</p>" for p in s.paragraphs]
+    out += [summ.as_html() for summ in s.summaries]
+    for fig in s.figures:
+        data = base64.b64encode(fig.png()).decode("ascii")
+        out.append(
+            f'<figure><img src="data:image/png;base64,{data}" alt="{e(fig.caption)}">'
+            f"<figcaption>{e(fig.caption)}</figcaption></figure>"
+        )
+    if s.warnings:
+        out.append('<div class="warnings"><p>Warnings issued by the methods:</p><ul>')
+        out += [f"<li>{e(w)}</li>" for w in s.warnings]
+        out.append("</ul></div>")
+    out.append("</section>")
+    return out
+
+
+def render_html_body(report: Report) -> str:
+    """The report as an HTML fragment (used by Jupyter and inside :func:`render_html`)."""
+    e = html.escape
+    out = [
+        '<div class="ist-report">',
+        f"<h1>{e(report.title)}</h1>",
+        '<table class="ist-facts">',
+        *_options_lines(report, markdown=False),
+        "</table>",
+        "<nav><ol>",
+    ]
+    out += [f'<li><a href="#{e(s.key)}">{e(s.title)}</a></li>' for s in report.sections]
+    out.append("</ol></nav>")
+    for s in report.sections:
+        out += _section_html(s)
+    out += [f"<footer>{e(_footer_text(report))}</footer>", "</div>"]
+    return "\n".join(out)
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML document."""
+    e = html.escape
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(report.title)}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+    ]
+    return "\n".join([*head, render_html_body(report), "</body>", "</html>"]) + "\n"
