@@ -150,8 +150,8 @@ class Summary:
     # -- rendering ---------------------------------------------------------------------------
     def _cell(self, value: Any) -> str:
         if isinstance(value, ConfidenceInterval):
-            low, high = format_number(value.low, self.digits), format_number(value.high, self.digits)
-            return f"[{low}, {high}]"
+            low = format_number(value.low, self.digits)
+            return f"[{low}, {format_number(value.high, self.digits)}]"
         return format_number(value, self.digits)
 
     def _table_strings(self, table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:

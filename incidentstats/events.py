@@ -122,9 +122,13 @@ def _to_datetime_index(times: Any, tz: Any = None) -> pd.DatetimeIndex:
                     "Convert them to one zone first, e.g. with tz_convert('UTC').",
                 )
         try:
-            if np.issubdtype(np.asarray(arr).dtype, np.number) and len(arr):
+            kind = pd.api.types.infer_dtype(arr, skipna=True) if len(arr) else "empty"
+            if kind in ("floating", "integer", "mixed-integer-float", "decimal"):
                 raise TypeError("numbers are not dates")
-            idx = pd.DatetimeIndex(pd.to_datetime(arr, utc=False))
+            try:
+                idx = pd.DatetimeIndex(pd.to_datetime(arr, utc=False))
+            except ValueError:  # inferred format did not fit every value: parse one by one
+                idx = pd.DatetimeIndex(pd.to_datetime(arr, utc=False, format="mixed"))
         except (ValueError, TypeError) as exc:
             if "numbers" in str(exc):
                 raise type_error(

@@ -182,9 +182,9 @@ def _decimal_years(
 ) -> tuple[pd.DatetimeIndex, np.ndarray, list[str]]:
     values = pd.to_numeric(raw, errors="coerce")
     bad = np.asarray(values.isna())
-    x = np.asarray(values, dtype=float)
-    year = np.floor(np.where(bad, 2000.0, x)).astype(np.int64)
-    frac = np.where(bad, 0.0, x) - year
+    x = np.where(bad, 2000.0, np.asarray(values, dtype=float))
+    year = np.floor(x).astype(np.int64)
+    frac = x - year
     if year_length == "julian":
         days: np.ndarray = frac * 365.25
     else:

@@ -7,17 +7,15 @@ the wheel (``incidentstats/datasets/data``). :func:`list_datasets` lists them;
 
 from __future__ import annotations
 
-import warnings
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._validation import check_choice, error, suggest
 from ..events import EventSeries
-from ..exceptions import DataWarning
-from ..io import read_events
 
 __all__ = [
     "data_card",
@@ -240,9 +238,11 @@ def load_iraq_triggers() -> pd.DataFrame:
 def load_coal_mining() -> EventSeries:
     """Dates of 191 British coal-mining disasters (ten or more killed), 1851-1962.
 
-    The decimal years of R's ``boot::coal`` are fractions of a 365.25-day year (each value is
-    a whole number of days after 1 January); they are converted to those dates. Observation
-    window: [1851-01-01, 1963-01-01). Two disasters share a date (tied events).
+    R's ``boot::coal`` stores each date as ``1851 + d / 365.25``, where ``d`` counts days from
+    31 December 1850 (so 1 January 1851 is day 1): every value is a whole number of such days
+    (checked to 1e-10), and this reproduces the data card's first and last dates, 15 March
+    1851 and 22 March 1962. Observation window: [1851-01-01, 1963-01-01). Two disasters
+    share a date (tied events).
 
     References
     ----------
@@ -252,22 +252,21 @@ def load_coal_mining() -> EventSeries:
     Examples
     --------
     >>> import incidentstats as ist
-    >>> ist.datasets.load_coal_mining().n
-    191
+    >>> ev = ist.datasets.load_coal_mining()
+    >>> ev.n, str(ev.timestamps[0].date()), str(ev.timestamps[-1].date())
+    (191, '1851-03-15', '1962-03-22')
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)  # the documented same-day pair
-        ev = read_events(
-            data_path("coal_mining", "coal_disaster_dates.csv"),
-            time="date",
-            time_format="decimal_year",
-            year_length="julian",
-            start="1851-01-01",
-            end="1963-01-01",
-            resolution="day",
-            name="British coal-mining disasters",
-        )
-    return ev
+    x = pd.read_csv(data_path("coal_mining", "coal_disaster_dates.csv"))["date"].to_numpy(float)
+    days = np.round((x - 1851.0) * 365.25).astype(np.int64)
+    times = pd.Timestamp("1850-12-31") + pd.to_timedelta(days, unit="D")
+    return EventSeries(
+        pd.DatetimeIndex(times),
+        start="1851-01-01",
+        end="1963-01-01",
+        resolution="day",
+        marks=pd.DataFrame({"decimal_year": x}),
+        name="British coal-mining disasters",
+    )
 
 
 def load_coal_mining_annual() -> pd.DataFrame:
