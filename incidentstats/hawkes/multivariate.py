@@ -1,0 +1,1363 @@
+"""Multivariate Hawkes processes: several event streams that excite themselves and each other.
+
+Public entry points: :class:`MultivariateHawkes` (options only; ``.fit(streams)`` returns a
+:class:`MultivariateHawkesResult`), :func:`fit_multivariate` (used by
+``HawkesProcess.fit(dict_of_streams)``), :func:`multivariate_loglikelihood` and
+:func:`simulate_multivariate`. Naming follows tick: ``baseline`` (per stream), ``adjacency``
+(row = receiving stream, column = source stream), ``decays``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .._results import ConfidenceInterval, Result, Summary, jsonable
+from .._validation import check_choice, check_confidence_level, check_positive, check_rng, error
+from ..exceptions import ConvergenceWarning, SmallSampleWarning, TiesWarning
+from . import _multivariate_numba as _nb
+
+__all__ = [
+    "MultivariateHawkes",
+    "MultivariateHawkesResult",
+    "fit_multivariate",
+    "multivariate_loglikelihood",
+    "simulate_multivariate",
+]
+
+_KERNELS = ("exponential", "sum_exponential")
+_BASELINES = ("constant", "loglinear")
+_TIES = ("jitter", "error", "none")
+_COARSE = ("minute", "hour", "day")
+_UNIT_DAYS = {"minute": 1.0 / 1440.0, "hour": 1.0 / 24.0, "day": 1.0}
+
+
+# --------------------------------------------------------------------------------------------
+# data preparation
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Data:
+    """Merged, sorted event times (days from the window start) with stream labels."""
+
+    times: np.ndarray
+    marks: np.ndarray
+    end: float
+    names: tuple[str, ...]
+    counts: np.ndarray
+    start: Any = None  # pd.Timestamp of offset 0 when built from EventSeries
+
+
+def _merge(arrays: Sequence[np.ndarray], end: float, names: Sequence[str], start: Any) -> _Data:
+    times = np.concatenate([np.asarray(a, float) for a in arrays]) if arrays else np.zeros(0)
+    marks = np.concatenate([np.full(len(a), j, dtype=np.int64) for j, a in enumerate(arrays)])
+    order = np.lexsort((marks, times))
+    counts = np.array([len(a) for a in arrays], dtype=np.int64)
+    return _Data(times[order], marks[order], float(end), tuple(names), counts, start)
+
+
+def _as_streams(
+    streams: Any, end: Any = None, mark: str | None = None
+) -> tuple[list[str], list[Any], bool]:
+    """Normalise the ``streams`` argument to (names, list of EventSeries or arrays, is_events)."""
+    from ..events import EventSeries
+
+    if isinstance(streams, EventSeries):
+        if mark is None:
+            raise error(
+                "The `mark` argument",
+                "must name a marks column when a single EventSeries is given",
+                None,
+                f"Pass mark='<column>' (one of {list(streams.marks.columns)}) or a dict of "
+                "EventSeries.",
+            )
+        if mark not in streams.marks.columns:
+            raise error(
+                "The `mark` argument",
+                f"must be a marks column of the series ({list(streams.marks.columns)})",
+                mark,
+            )
+        streams = streams.split(mark)
+    if not isinstance(streams, Mapping) or len(streams) == 0:
+        raise error(
+            "The `streams` argument",
+            "must be a non-empty dict {name: EventSeries} (or {name: array of times} with end=)",
+            type(streams).__name__,
+        )
+    names = [str(k) for k in streams]
+    values = list(streams.values())
+    is_events = [isinstance(v, EventSeries) for v in values]
+    if any(is_events) and not all(is_events):
+        raise error(
+            "The `streams` argument",
+            "must hold only EventSeries or only arrays of times",
+            "a mixture",
+        )
+    if not all(is_events) and end is None:
+        raise error(
+            "The `end` argument",
+            "must be given when streams are arrays of times",
+            None,
+            "Pass end=<window length in days>.",
+        )
+    return names, values, all(is_events)
+
+
+def _check_windows(names: list[str], series: list[Any]) -> None:
+    first = series[0]
+    for name, ev in zip(names[1:], series[1:]):
+        if ev.start != first.start or ev.end != first.end:
+            raise error(
+                f"The window of stream '{name}'",
+                f"must equal that of stream '{names[0]}' ([{first.start}, {first.end}))",
+                f"[{ev.start}, {ev.end})",
+                "Build every stream with the same start= and end= (e.g. ev.window(start, end)).",
+            )
+
+
+def _check_nonempty(names: list[str], counts: Any) -> None:
+    empty = [n for n, c in zip(names, counts) if c == 0]
+    if empty:
+        raise error(
+            "Every stream",
+            "must contain at least one event",
+            f"no events in {empty}",
+            "Drop the empty stream(s) or widen the window.",
+        )
+
+
+def _array_data(names: list[str], arrays: list[Any], end: float) -> _Data:
+    out = []
+    for name, a in zip(names, arrays):
+        x = np.asarray(a, dtype=float).ravel()
+        if not np.all(np.isfinite(x)):
+            raise error(f"The times of stream '{name}'", "must be finite numbers", "non-finite")
+        if len(x) and (x.min() < 0 or x.max() > end):
+            raise error(
+                f"The times of stream '{name}'",
+                f"must lie in the window [0, {end}]",
+                f"[{x.min()}, {x.max()}]",
+            )
+        out.append(np.sort(x))
+    return _merge(out, end, names, None)
+
+
+# --------------------------------------------------------------------------------------------
+# parameters
+# --------------------------------------------------------------------------------------------
+class _Layout:
+    """Names and transforms of the natural parameter vector.
+
+    Order: baselines (one per stream), trends (loglinear only), adjacency (D·D·U, row-major
+    receiving × source × component), decays (U).
+    """
+
+    def __init__(self, names: Sequence[str], n_exp: int, baseline: str) -> None:
+        self.streams = tuple(names)
+        self.d = len(names)
+        self.u = n_exp
+        self.baseline = baseline
+        d, u = self.d, self.u
+        labels = [f"baseline[{s}]" for s in names]
+        if baseline == "loglinear":
+            labels += [f"trend[{s}]" for s in names]
+        for r in names:
+            for c in names:
+                for k in range(u):
+                    labels.append(f"adjacency[{r}<-{c}]" if u == 1 else f"adjacency[{r}<-{c},{k}]")
+        labels += ["decay"] if u == 1 else [f"decay[{k}]" for k in range(u)]
+        self.labels = labels
+        self.n_base = d * (2 if baseline == "loglinear" else 1)
+        self.sl_mu = slice(0, d)
+        self.sl_trend = slice(d, 2 * d) if baseline == "loglinear" else slice(d, d)
+        self.sl_adj = slice(self.n_base, self.n_base + d * d * u)
+        self.sl_beta = slice(self.n_base + d * d * u, self.n_base + d * d * u + u)
+        self.size = self.sl_beta.stop
+        # transform: log for baselines and decays, identity otherwise
+        self.log_mask = np.zeros(self.size, bool)
+        self.log_mask[self.sl_mu] = True
+        self.log_mask[self.sl_beta] = True
+
+    def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        mu = theta[self.sl_mu]
+        trend = theta[self.sl_trend] if self.baseline == "loglinear" else np.zeros(self.d)
+        adj = theta[self.sl_adj].reshape(self.d, self.d, self.u)
+        return mu, trend, adj, theta[self.sl_beta]
+
+    def pack(self, mu: Any, trend: Any, adj: Any, betas: Any) -> np.ndarray:
+        parts = [np.asarray(mu, float).ravel()]
+        if self.baseline == "loglinear":
+            parts.append(np.asarray(trend, float).ravel())
+        parts += [np.asarray(adj, float).reshape(-1), np.asarray(betas, float).ravel()]
+        return np.concatenate(parts)
+
+
+def _h(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """h(b) = ∫_0^1 exp(b (x - 1/2)) dx = 2 sinh(b/2)/b and its derivative."""
+    b = np.asarray(b, float)
+    small = np.abs(b) < 1e-4
+    bb = np.where(small, 1.0, b)
+    h = np.where(small, 1.0 + b**2 / 24.0, 2.0 * np.sinh(bb / 2.0) / bb)
+    dh = np.where(small, b / 12.0, (bb * np.cosh(bb / 2.0) - 2.0 * np.sinh(bb / 2.0)) / bb**2)
+    return h, dh
+
+
+def _loglik(
+    data: _Data, lay: _Layout, theta: np.ndarray, want_grad: bool = True
+) -> tuple[float, np.ndarray]:
+    """Log-likelihood and its gradient in the natural parameters."""
+    mu, trend, adj, betas = lay.unpack(theta)
+    T = data.end
+    s = data.times / T - 0.5
+    base_at = mu[data.marks] * np.exp(trend[data.marks] * s)
+    sum_log, comp_exc, inv, g_adj, g_beta = _nb.loglik_grad(
+        data.times, data.marks, T, base_at, np.ascontiguousarray(adj), betas, want_grad
+    )
+    if not np.isfinite(sum_log):
+        return -np.inf, np.full(lay.size, np.nan)
+    h, dh = _h(trend)
+    ll = sum_log - comp_exc - float(np.sum(mu * T * h))
+    if not want_grad:
+        return ll, np.zeros(0)
+    d = lay.d
+    w = base_at * inv
+    g_mu = np.bincount(data.marks, weights=w, minlength=d) / np.where(mu > 0, mu, 1.0) - T * h
+    parts = [g_mu]
+    if lay.baseline == "loglinear":
+        g_tr = np.bincount(data.marks, weights=w * s, minlength=d) - mu * T * dh
+        parts.append(g_tr)
+    parts += [g_adj.reshape(-1), g_beta]
+    return ll, np.concatenate(parts)
+
+
+def _to_x(theta: np.ndarray, lay: _Layout) -> np.ndarray:
+    x = theta.copy()
+    x[lay.log_mask] = np.log(theta[lay.log_mask])
+    return x
+
+
+def _to_theta(x: np.ndarray, lay: _Layout) -> np.ndarray:
+    theta = x.copy()
+    theta[lay.log_mask] = np.exp(x[lay.log_mask])
+    return theta
+
+
+def _optimize(
+    data: _Data, lay: _Layout, theta0: np.ndarray, free: np.ndarray, maxiter: int = 2000
+) -> tuple[np.ndarray, float, bool, float]:
+    """Maximise the log-likelihood over the ``free`` entries starting from ``theta0``.
+
+    Returns (theta, loglik, converged, projected gradient norm in the transformed scale).
+    """
+    n = max(len(data.times), 1)
+    x_full = _to_x(theta0, lay)
+    idx = np.flatnonzero(free)
+
+    def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
+        x = x_full.copy()
+        x[idx] = z
+        theta = _to_theta(x, lay)
+        ll, g = _loglik(data, lay, theta)
+        if not np.isfinite(ll):
+            return 1e10, np.zeros(len(idx))
+        gx = g * np.where(lay.log_mask, theta, 1.0)
+        return -ll / n, -gx[idx] / n
+
+    bounds: list[tuple[float | None, float | None]] = []
+    for k in idx:
+        if lay.log_mask[k]:
+            bounds.append((-30.0, 30.0))
+        elif lay.sl_adj.start <= k < lay.sl_adj.stop:
+            bounds.append((0.0, None))
+        else:
+            bounds.append((-50.0, 50.0))
+    z0 = x_full[idx]
+    res = optimize.minimize(
+        fun,
+        z0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": maxiter, "maxcor": 20, "ftol": 1e-14, "gtol": 1e-9},
+    )
+    x = x_full.copy()
+    x[idx] = res.x
+    theta = _to_theta(x, lay)
+    _, g = fun(res.x)
+    # projected gradient: components pushing against an active bound do not count
+    pg = g.copy()
+    for m, (lo, _hi) in enumerate(bounds):
+        if lo is not None and res.x[m] <= lo + 1e-12 and pg[m] > 0:
+            pg[m] = 0.0
+    gnorm = float(np.max(np.abs(pg))) if len(pg) else 0.0
+    ll = -float(res.fun) * n
+    converged = bool(res.success or gnorm < 1e-5) and np.isfinite(ll)
+    return theta, ll, converged, gnorm
+
+
+def _hessian(data: _Data, lay: _Layout, theta: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Numerical Hessian (central differences of the analytic gradient) over free entries."""
+    idx = np.flatnonzero(free)
+    k = len(idx)
+    hess = np.zeros((k, k))
+    for a, m in enumerate(idx):
+        step = 1e-5 * max(abs(theta[m]), 1e-3)
+        tp = theta.copy()
+        tm = theta.copy()
+        tp[m] += step
+        tm[m] = max(tm[m] - step, 0.0) if not lay.log_mask[m] else tm[m] - step
+        gp = _loglik(data, lay, tp)[1][idx]
+        gm = _loglik(data, lay, tm)[1][idx]
+        hess[:, a] = (gp - gm) / (tp[m] - tm[m])
+    return 0.5 * (hess + hess.T)
+
+
+def _start_values(data: _Data, lay: _Layout, decay0: np.ndarray) -> np.ndarray:
+    rate = np.maximum(data.counts, 1) / data.end
+    mu = 0.5 * rate
+    adj = np.full((lay.d, lay.d, lay.u), 0.4 / (lay.d * lay.u))
+    return lay.pack(mu, np.zeros(lay.d), adj, decay0)
+
+
+# --------------------------------------------------------------------------------------------
+# model
+# --------------------------------------------------------------------------------------------
+class MultivariateHawkes:
+    """Multivariate Hawkes process with exponential or sum-of-exponentials kernels.
+
+    Parameters
+    ----------
+    kernel : {"exponential", "sum_exponential"}, default "exponential"
+        Excitation kernel shape (shared decays across stream pairs).
+    n_exponentials : int, default 2
+        Number of exponential components for ``"sum_exponential"``.
+    decays : float or sequence of float, optional
+        Fix the decays (per day) instead of estimating them (tick's usual setting).
+    baseline : {"constant", "loglinear"}, default "constant"
+        Background rate per stream: constant ``mu_i``, or ``mu_i * exp(b_i (t/T - 1/2))``
+        (a log-linear trend; ``mu_i`` is the rate at mid-window, ``b_i`` the change in log rate
+        over the whole window).
+    ties : {"jitter", "error", "none"}, default "jitter"
+        For day- (hour-, minute-) resolution data: ``"jitter"`` spreads events uniformly within
+        their recorded unit over ``n_imputations`` seeded draws and combines the fits (Rubin's
+        rules); ``"error"`` refuses; ``"none"`` uses the recorded times (tied events then do not
+        excite each other).
+    n_imputations : int, default 5
+        Number of jittered data sets when ``ties="jitter"``.
+    n_starts : int, default 3
+        Number of starting decays for the optimiser (the best optimum is kept).
+
+    Notes
+    -----
+    Stream ``i`` has conditional intensity
+
+    .. math:: \\lambda_i(t) = \\mu_i(t) + \\sum_j \\sum_{t^j_k < t} \\sum_u a_{iju}\\,\\beta_u
+              e^{-\\beta_u (t - t^j_k)},
+
+    so ``a_ij = sum_u a_iju`` is the expected number of direct offspring in stream ``i`` of one
+    event of stream ``j`` (the *adjacency* or branching matrix; row = receiving stream). The
+    process is stationary when the spectral radius of the adjacency matrix is below 1. The
+    log-likelihood on ``[0, T)`` is
+
+    .. math:: \\ell = \\sum_i \\Big[\\sum_{k} \\log \\lambda_i(t^i_k) - \\int_0^T \\lambda_i\\Big],
+
+    evaluated with the O(n·D·U) recursion of Ozaki (1979) extended to several streams
+    (numba), with analytic gradients in every parameter including the decays. Estimates
+    maximise ℓ by L-BFGS-B (adjacency entries bounded at 0, log-scale baselines and decays)
+    from ``n_starts`` starting decays. Standard errors come from the observed information
+    (numerical Jacobian of the analytic gradient); Wald intervals are on the log scale for
+    baselines and decays and truncated at 0 for adjacency entries; profile-likelihood intervals
+    for any entry via :meth:`MultivariateHawkesResult.profile_interval`.
+
+    Simulation recovery (tests, seeds fixed): a 2-stream model with ~1,600 events recovers
+    every entry, and the 95% Wald intervals of the adjacency entries covered the truth in
+    0.94 (2 streams, 100 replicates, ~1,600 events each) of cases; see the test module for the
+    5-stream figures.
+
+    References
+    ----------
+    Hawkes, A. G. (1971). Spectra of some self-exciting and mutually exciting point processes.
+    *Biometrika* 58(1), 83–90.
+    Ozaki, T. (1979). Maximum likelihood estimation of Hawkes' self-exciting point processes.
+    *Annals of the Institute of Statistical Mathematics* 31, 145–155.
+    Bacry, E., Bompaire, M., Gaïffas, S. & Poulsen, S. (2017). tick: a Python library for
+    statistical learning, with a particular emphasis on time-dependent modelling.
+    arXiv:1707.03003 (the naming of ``baseline``, ``adjacency``, ``decays``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from incidentstats.hawkes.multivariate import MultivariateHawkes, simulate_multivariate
+    >>> streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5,
+    ...                                 end=400.0, rng=1)
+    >>> res = MultivariateHawkes().fit(streams, end=400.0)
+    >>> res.adjacency.shape
+    (2, 2)
+    >>> bool(res.spectral_radius < 1)
+    True
+    """
+
+    def __init__(
+        self,
+        kernel: str = "exponential",
+        *,
+        n_exponentials: int = 2,
+        decays: Any = None,
+        baseline: str = "constant",
+        ties: str = "jitter",
+        n_imputations: int = 5,
+        n_starts: int = 3,
+    ) -> None:
+        self.kernel = kernel
+        self.n_exponentials = n_exponentials
+        self.decays = decays
+        self.baseline = baseline
+        self.ties = ties
+        self.n_imputations = n_imputations
+        self.n_starts = n_starts
+
+    def __repr__(self) -> str:
+        return (
+            f"MultivariateHawkes(kernel={self.kernel!r}, baseline={self.baseline!r}, "
+            f"decays={self.decays!r}, ties={self.ties!r})"
+        )
+
+    # -- validation ---------------------------------------------------------------------------
+    def _options(self) -> tuple[str, int, np.ndarray | None, str]:
+        kernel = check_choice("kernel", self.kernel, _KERNELS, "MultivariateHawkes")
+        baseline = check_choice("baseline", self.baseline, _BASELINES, "MultivariateHawkes")
+        check_choice("ties", self.ties, _TIES, "MultivariateHawkes")
+        check_positive("n_imputations", self.n_imputations, integer=True)
+        check_positive("n_starts", self.n_starts, integer=True)
+        if kernel == "exponential":
+            u = 1
+        else:
+            u = int(check_positive("n_exponentials", self.n_exponentials, integer=True))
+        fixed = None
+        if self.decays is not None:
+            arr = np.atleast_1d(np.asarray(self.decays, dtype=float)).ravel()
+            if len(arr) != u or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+                raise error(
+                    "The `decays` parameter of MultivariateHawkes",
+                    f"must be {u} finite positive number(s) (one per exponential component)",
+                    self.decays,
+                )
+            fixed = arr
+        return kernel, u, fixed, baseline
+
+    def _prepare(self, streams: Any, end: Any, mark: str | None) -> tuple[list[Any], dict]:
+        """Validated data sets (one per imputation) and facts about the input."""
+        names, values, is_events = _as_streams(streams, end, mark)
+        info: dict[str, Any] = {"jittered": False, "resolution": "exact", "start": None}
+        if not is_events:
+            end_f = float(check_positive("end", end))
+            data = _array_data(names, values, end_f)
+            _check_nonempty(names, data.counts)
+            return [data], info
+        _check_windows(names, values)
+        _check_nonempty(names, [ev.n for ev in values])
+        first = values[0]
+        T = first.duration("D")
+        arrays = [ev.times("D") for ev in values]
+        resolutions = {ev.resolution for ev in values}
+        coarse = sorted(r for r in resolutions if r in _COARSE)
+        info["start"] = first.start
+        info["resolution"] = ",".join(sorted(resolutions))
+        has_ties = any(ev.n_ties > 0 for ev in values) or _cross_ties(arrays)
+        if coarse and self.ties == "error":
+            raise error(
+                "The event times",
+                "must not be rounded to a coarse resolution when ties='error'",
+                f"resolution {coarse}",
+                "Use ties='jitter' (spread events within their day) or the discrete-time model "
+                "incidentstats.hawkes.discrete.DiscreteHawkes.",
+            )
+        if coarse and self.ties == "jitter":
+            width = max(_UNIT_DAYS[r] for r in coarse)
+            info["jittered"] = True
+            info["jitter_width_days"] = width
+            return [_JitterPlan(arrays, T, names, first.start, width)], info
+        if has_ties and self.ties == "none" and coarse:
+            warnings.warn(
+                "Tied event times are used as recorded (ties='none'): tied events do not excite "
+                "each other, which biases the excitation downwards.",
+                TiesWarning,
+                stacklevel=3,
+            )
+        return [_merge(arrays, T, names, first.start)], info
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(
+        self,
+        streams: Any,
+        *,
+        end: float | None = None,
+        mark: str | None = None,
+        rng: Any = None,
+    ) -> MultivariateHawkesResult:
+        """Fit to several event streams.
+
+        Parameters
+        ----------
+        streams : dict of EventSeries, EventSeries, or dict of arrays
+            ``{name: EventSeries}`` sharing one observation window; or one EventSeries with
+            ``mark=`` naming the column that splits it into streams; or ``{name: times}`` with
+            times in days from 0 and ``end=`` the window length.
+        end : float, optional
+            Window length in days (arrays only).
+        mark : str, optional
+            Marks column to split a single EventSeries by.
+        rng : int or Generator, optional
+            Seed for the jittering of tied (day-resolution) times.
+
+        Returns
+        -------
+        MultivariateHawkesResult
+        """
+        kernel, u, fixed, baseline = self._options()
+        prepared, info = self._prepare(streams, end, mark)
+        gen = check_rng(rng)
+        if info["jittered"]:
+            plan = prepared[0]
+            assert isinstance(plan, _JitterPlan)
+            datasets = [plan.draw(gen) for _ in range(int(self.n_imputations))]
+        else:
+            datasets = prepared
+        lay = _Layout(datasets[0].names, u, baseline)
+        fits = [_fit_one(d, lay, fixed, int(self.n_starts)) for d in datasets]
+        return _combine(self, fits, datasets, lay, fixed, info, kernel)
+
+    def loglikelihood(
+        self, streams: Any, params: Mapping[str, Any], *, end: float | None = None
+    ) -> float:
+        """Log-likelihood at given parameters (times used as recorded; no jitter).
+
+        ``params`` holds ``baseline`` (per stream), ``adjacency`` (D×D or D×D×U), ``decays``
+        and, for the log-linear baseline, ``trend``.
+        """
+        _, u, _, baseline = self._options()
+        names, values, is_events = _as_streams(streams, end)
+        if is_events:
+            _check_windows(names, values)
+            data = _merge(
+                [ev.times("D") for ev in values], values[0].duration("D"), names, values[0].start
+            )
+        else:
+            data = _array_data(names, values, float(check_positive("end", end)))
+        lay = _Layout(names, u, baseline)
+        theta = _theta_from_params(params, lay)
+        return _loglik(data, lay, theta, want_grad=False)[0]
+
+
+class _JitterPlan:
+    """Recipe for jittered copies of day-resolution data (drawn with a caller's Generator)."""
+
+    def __init__(
+        self, arrays: list[np.ndarray], end: float, names: list[str], start: Any, width: float
+    ) -> None:
+        self.arrays = arrays
+        self.end = end
+        self.names = names
+        self.start = start
+        self.width = width
+
+    def draw(self, gen: np.random.Generator) -> _Data:
+        out = []
+        for a in self.arrays:
+            x = a + gen.uniform(0.0, self.width, size=len(a))
+            out.append(np.minimum(x, np.nextafter(self.end, 0.0)))
+        return _merge(out, self.end, self.names, self.start)
+
+
+def _cross_ties(arrays: list[np.ndarray]) -> bool:
+    allt = np.concatenate(arrays)
+    return len(np.unique(allt)) < len(allt)
+
+
+def _theta_from_params(params: Mapping[str, Any], lay: _Layout) -> np.ndarray:
+    d, u = lay.d, lay.u
+    try:
+        mu = np.asarray(params["baseline"], float).reshape(d)
+        adj = np.asarray(params["adjacency"], float).reshape(d, d, u)
+        decays = np.asarray(params.get("decays", params.get("decay")), float).reshape(u)
+        trend = np.asarray(params.get("trend", np.zeros(d)), float).reshape(d)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise error(
+            "The `params` argument",
+            f"must hold baseline ({d}), adjacency ({d}x{d}{'' if u == 1 else f'x{u}'}) and "
+            f"decays ({u}) as numbers",
+            sorted(params) if isinstance(params, Mapping) else type(params).__name__,
+        ) from exc
+    for name, arr, strict in (
+        ("baseline", mu, True),
+        ("adjacency", adj, False),
+        ("decays", decays, True),
+    ):
+        bad = ~np.isfinite(arr) | ((arr <= 0) if strict else (arr < 0))
+        if np.any(bad):
+            rule = "must be finite and > 0" if strict else "must be finite and >= 0"
+            raise error(f"The `{name}` entry of `params`", rule, arr.tolist())
+    if not np.all(np.isfinite(trend)):
+        raise error("The `trend` entry of `params`", "must be finite", trend.tolist())
+    return lay.pack(mu, trend, adj, decays)
+
+
+@dataclass
+class _Fit:
+    theta: np.ndarray
+    loglik: float
+    converged: bool
+    grad_norm: float
+    cov: np.ndarray  # covariance over free parameters (natural scale), full size with nan for fixed
+
+
+def _fit_one(data: _Data, lay: _Layout, fixed: np.ndarray | None, n_starts: int) -> _Fit:
+    free = np.ones(lay.size, bool)
+    if fixed is not None:
+        free[lay.sl_beta] = False
+        starts = [fixed]
+    else:
+        # starting decays spread from slow (10 / T) to fast (the mean event rate per stream)
+        lo = 10.0 / data.end
+        hi = max(float(np.mean(data.counts)) / data.end, lo * 10.0)
+        grid = np.geomspace(lo, hi, n_starts + 2)[1:-1] if n_starts > 0 else [math.sqrt(lo * hi)]
+        starts = [np.geomspace(g, g * 10.0 ** (lay.u - 1), lay.u) for g in grid]
+    best: tuple[np.ndarray, float, bool, float] | None = None
+    for dec in starts:
+        theta0 = _start_values(data, lay, dec)
+        out = _optimize(data, lay, theta0, free)
+        if best is None or out[1] > best[1]:
+            best = out
+    assert best is not None
+    theta, ll, conv, gnorm = best
+    # polish once from the best point (cheap; guards against early L-BFGS-B stops)
+    out = _optimize(data, lay, theta, free)
+    if out[1] >= ll:
+        theta, ll, conv, gnorm = out
+    cov = np.full((lay.size, lay.size), np.nan)
+    idx = np.flatnonzero(free)
+    try:
+        hess = _hessian(data, lay, theta, free)
+        inv = np.linalg.inv(-hess)
+        if np.all(np.isfinite(inv)):
+            cov[np.ix_(idx, idx)] = inv
+    except np.linalg.LinAlgError:
+        pass
+    return _Fit(theta, ll, conv, gnorm, cov)
+
+
+def _combine(
+    model: MultivariateHawkes,
+    fits: list[_Fit],
+    datasets: list[_Data],
+    lay: _Layout,
+    fixed: np.ndarray | None,
+    info: dict,
+    kernel: str,
+) -> MultivariateHawkesResult:
+    m = len(fits)
+    thetas = np.array([f.theta for f in fits])
+    theta = thetas.mean(axis=0)
+    within = np.nanmean(np.array([f.cov for f in fits]), axis=0) if m > 1 else fits[0].cov
+    between = np.cov(thetas.T, ddof=1) if m > 1 else np.zeros_like(within)
+    cov = within + (1.0 + 1.0 / m) * np.atleast_2d(between)
+    if fixed is not None:
+        cov[lay.sl_beta, :] = np.nan
+        cov[:, lay.sl_beta] = np.nan
+    loglik = float(np.mean([f.loglik for f in fits]))
+    spread = pd.DataFrame(thetas, columns=lay.labels) if m > 1 else None
+    return MultivariateHawkesResult(
+        model=model,
+        layout=lay,
+        theta=theta,
+        cov=cov,
+        loglik=loglik,
+        converged=all(f.converged for f in fits),
+        grad_norm=max(f.grad_norm for f in fits),
+        data=datasets[0],
+        fixed_decays=fixed is not None,
+        kernel=kernel,
+        info=info,
+        imputations=spread,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# result
+# --------------------------------------------------------------------------------------------
+class MultivariateHawkesResult(Result):
+    """Fitted multivariate Hawkes process (immutable).
+
+    Attributes
+    ----------
+    params : pd.Series
+        Every parameter by name: ``baseline[s]``, (``trend[s]``), ``adjacency[r<-c]``,
+        ``decay``. Rates are per day.
+    baseline : pd.Series
+        Background rate per stream (per day; at mid-window for the log-linear baseline).
+    adjacency : pd.DataFrame
+        Branching matrix (expected direct offspring), rows = receiving stream, columns =
+        source stream (summed over exponential components).
+    decays : np.ndarray
+        Decay rates (per day).
+    bse : pd.Series
+        Standard errors (NaN for fixed parameters).
+    loglik, aic, bic : float
+    spectral_radius : float
+        Largest absolute eigenvalue of ``adjacency``; the process is stationary if < 1.
+    converged : bool
+    n_events : pd.Series
+        Events per stream.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: MultivariateHawkes,
+        layout: _Layout,
+        theta: np.ndarray,
+        cov: np.ndarray,
+        loglik: float,
+        converged: bool,
+        grad_norm: float,
+        data: _Data,
+        fixed_decays: bool,
+        kernel: str,
+        info: dict,
+        imputations: pd.DataFrame | None,
+    ) -> None:
+        self.model = model
+        self._lay = layout
+        self._theta = theta
+        self._cov = cov
+        self._data = data
+        self.kernel = kernel
+        self.streams = list(layout.streams)
+        self.params = pd.Series(theta, index=layout.labels, name="estimate")
+        self.bse = pd.Series(
+            np.sqrt(np.clip(np.diag(cov), 0, None)), index=layout.labels, name="std_err"
+        )
+        self.bse[~np.isfinite(np.diag(cov))] = np.nan
+        mu, trend, adj3, betas = layout.unpack(theta)
+        self.baseline = pd.Series(mu, index=self.streams, name="baseline")
+        self.trend = (
+            pd.Series(trend, index=self.streams, name="trend")
+            if (layout.baseline == "loglinear")
+            else None
+        )
+        self.adjacency_components = adj3
+        adj = adj3.sum(axis=2)
+        self.adjacency = pd.DataFrame(
+            adj,
+            index=pd.Index(self.streams, name="receiving"),
+            columns=pd.Index(self.streams, name="source"),
+        )
+        self.decays = betas.copy()
+        self.loglik = float(loglik)
+        k = layout.size - (layout.u if fixed_decays else 0)
+        self.n_params = k
+        self.n_events = pd.Series(data.counts, index=self.streams, name="events")
+        n_tot = int(data.counts.sum())
+        self.aic = -2.0 * self.loglik + 2.0 * k
+        self.bic = -2.0 * self.loglik + k * math.log(max(n_tot, 1))
+        self.spectral_radius = float(np.max(np.abs(np.linalg.eigvals(adj))))
+        self.converged = bool(converged)
+        self.grad_norm = float(grad_norm)
+        self.fixed_decays = bool(fixed_decays)
+        self.window_days = float(data.end)
+        self.start = info.get("start")
+        self.jittered = bool(info.get("jittered"))
+        self.n_imputations = 0 if imputations is None else len(imputations)
+        self.imputations = imputations
+        if not self.converged:
+            warnings.warn(
+                f"The multivariate Hawkes fit did not converge (largest gradient component "
+                f"{self.grad_norm:.2g}); estimates may be unreliable. Try n_starts= larger or "
+                "fixed decays=.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        if self.spectral_radius >= 0.99:
+            warnings.warn(
+                f"The spectral radius of the adjacency matrix is {self.spectral_radius:.3f} "
+                "(>= 0.99): the fit is at the edge of stationarity, often a sign of a trend in "
+                "the background rate mistaken for contagion. Try baseline='loglinear'.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        small = [s for s, c in zip(self.streams, data.counts) if c < 30]
+        if small:
+            warnings.warn(
+                f"Streams {small} have fewer than 30 events: Wald intervals are unreliable; use "
+                "profile_interval().",
+                SmallSampleWarning,
+                stacklevel=4,
+            )
+
+    # -- inference ----------------------------------------------------------------------------
+    def confidence_interval(
+        self, confidence_level: float = 0.95, method: str = "wald"
+    ) -> pd.DataFrame:
+        """Intervals for every parameter: columns ``low``, ``high``.
+
+        ``method="wald"`` uses the observed information (log scale for baselines and decays,
+        truncated at 0 for adjacency entries); ``"profile"`` profiles the likelihood for every
+        entry (slower; not available for jittered fits, where imputations are combined).
+        """
+        cl = check_confidence_level(confidence_level)
+        check_choice("method", method, ("wald", "profile"), "confidence_interval")
+        rows = []
+        if method == "profile":
+            for name in self.params.index:
+                ci = self.profile_interval(name, cl)
+                rows.append((ci.low, ci.high))
+        else:
+            z = stats.norm.ppf(0.5 + cl / 2.0)
+            for k, name in enumerate(self.params.index):
+                est, se = float(self.params.iloc[k]), float(self.bse.iloc[k])
+                if not np.isfinite(se):
+                    rows.append((np.nan, np.nan))
+                elif self._lay.log_mask[k]:
+                    f = math.exp(z * se / est)
+                    rows.append((est / f, est * f))
+                elif name.startswith("adjacency"):
+                    rows.append((max(est - z * se, 0.0), est + z * se))
+                else:
+                    rows.append((est - z * se, est + z * se))
+        return pd.DataFrame(rows, index=self.params.index, columns=["low", "high"])
+
+    def profile_interval(self, name: str, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Profile-likelihood interval for one parameter (by its ``params`` name).
+
+        The interval holds the values whose profile log-likelihood is within
+        ``chi2_1(confidence_level) / 2`` of the maximum; an adjacency entry whose profile at 0
+        is inside gives a lower end of 0.
+        """
+        cl = check_confidence_level(confidence_level)
+        if name not in self.params.index:
+            from .._validation import suggest
+
+            raise error(
+                "The `name` argument",
+                "must be a parameter name",
+                name,
+                suggest(name, list(self.params.index)).strip() or None,
+            )
+        if self.jittered:
+            raise error(
+                "profile_interval()",
+                "needs a fit to exact times",
+                "a fit combining jittered imputations",
+                "Use confidence_interval(method='wald') (Rubin's rules), or fit with ties='none'.",
+            )
+        k = list(self.params.index).index(name)
+        lay = self._lay
+        free = np.ones(lay.size, bool)
+        if self.fixed_decays:
+            free[lay.sl_beta] = False
+            if k >= lay.sl_beta.start:
+                v = float(self.params.iloc[k])
+                return ConfidenceInterval(v, v, cl, "fixed")
+        free[k] = False
+        crit = stats.chi2.ppf(cl, 1) / 2.0
+        est = float(self._theta[k])
+        ll_max = self.loglik
+        start = {"theta": self._theta.copy()}
+
+        def drop(v: float) -> float:
+            th = start["theta"].copy()
+            th[k] = v
+            theta, ll, _, _ = _optimize(self._data, lay, th, free)
+            start["theta"] = theta
+            return ll_max - ll - crit
+
+        se = float(self.bse.iloc[k]) if np.isfinite(self.bse.iloc[k]) else abs(est) * 0.5 + 0.1
+        is_log = bool(lay.log_mask[k])
+        is_adj = lay.sl_adj.start <= k < lay.sl_adj.stop
+
+        def side(sign: int) -> float:
+            start["theta"] = self._theta.copy()
+            step = max(se, 1e-3 * max(abs(est), 1e-3))
+            prev = est
+            for _ in range(60):
+                if is_log:
+                    v = est * math.exp(sign * step / max(est, 1e-12))
+                else:
+                    v = est + sign * step
+                if is_adj and v <= 0.0:
+                    if drop(0.0) <= 0.0:
+                        return 0.0
+                    return optimize.brentq(drop, 0.0, prev, xtol=1e-8 * (1 + prev))
+                if drop(v) > 0.0:
+                    lo, hi = (prev, v) if sign > 0 else (v, prev)
+                    start["theta"] = self._theta.copy()
+                    return optimize.brentq(drop, lo, hi, xtol=1e-8 * (1 + abs(v)))
+                prev = v
+                step *= 1.6
+            return math.inf * sign
+
+        low = est if (is_adj and est <= 0.0) else side(-1)
+        high = side(+1)
+        return ConfidenceInterval(float(low), float(high), cl, "profile likelihood")
+
+    # -- derived quantities -------------------------------------------------------------------
+    def intensity_at_events(self) -> pd.DataFrame:
+        """Conditional intensity of each event's own stream at its time (first data set)."""
+        d = self._data
+        mu, trend, adj, betas = self._lay.unpack(self._theta)
+        base = mu[d.marks] * np.exp(trend[d.marks] * (d.times / d.end - 0.5))
+        exc, _ = _nb.excitation_at_events(d.times, d.marks, np.ascontiguousarray(adj), betas)
+        return pd.DataFrame(
+            {
+                "time": d.times,
+                "stream": np.array(self.streams)[d.marks],
+                "intensity": base + exc,
+                "background": base,
+            }
+        )
+
+    def gof(self) -> pd.DataFrame:
+        """Time-rescaling goodness of fit per stream.
+
+        The compensator increments between consecutive events of a stream are Exp(1) under the
+        model (Brown et al. 2002); the table gives the KS statistic and p-value per stream.
+        For jittered fits the first imputation is used.
+        """
+        d = self._data
+        mu, trend, adj, betas = self._lay.unpack(self._theta)
+        _, exc_comp = _nb.excitation_at_events(d.times, d.marks, np.ascontiguousarray(adj), betas)
+        T = d.end
+        rows = []
+        for i, s in enumerate(self.streams):
+            sel = d.marks == i
+            t = d.times[sel]
+            b = trend[i]
+            if abs(b) < 1e-10:
+                base_c = mu[i] * t
+            else:
+                base_c = mu[i] * T / b * (np.exp(b * (t / T - 0.5)) - math.exp(-0.5 * b))
+            lam = base_c + exc_comp[sel]
+            incr = np.diff(np.concatenate([[0.0], lam]))
+            ks = stats.kstest(incr, "expon")
+            rows.append(
+                {
+                    "stream": s,
+                    "events": int(sel.sum()),
+                    "ks_statistic": float(ks.statistic),
+                    "pvalue": float(ks.pvalue),
+                }
+            )
+        return pd.DataFrame(rows).set_index("stream")
+
+    def branching_probabilities(self) -> pd.DataFrame:
+        """Stochastic declustering: for each event, P(background) and P(triggered by stream j).
+
+        O(n²); meant for up to ~10^4 events.
+        """
+        d = self._data
+        if len(d.times) > 20000:
+            raise error(
+                "branching_probabilities()",
+                "needs at most 20,000 events",
+                len(d.times),
+                "Use a shorter window.",
+            )
+        mu, trend, adj, betas = self._lay.unpack(self._theta)
+        base = mu[d.marks] * np.exp(trend[d.marks] * (d.times / d.end - 0.5))
+        out = np.zeros((len(d.times), 1 + self._lay.d))
+        a = np.ascontiguousarray(adj)
+        for k in range(len(d.times)):
+            p0, pk = _nb.parent_probabilities(d.times, d.marks, base, a, betas, k)
+            out[k, 0] = p0
+            if k:
+                out[k, 1:] = np.bincount(d.marks[:k], weights=pk, minlength=self._lay.d)
+        cols = ["background"] + [f"from {s}" for s in self.streams]
+        frame = pd.DataFrame(out, columns=cols)
+        frame.insert(0, "stream", np.array(self.streams)[d.marks])
+        frame.insert(0, "time", d.times)
+        return frame
+
+    def simulate(self, rng: Any = None, end: float | None = None) -> dict[str, np.ndarray]:
+        """Simulate the fitted process on ``[0, end)`` (default: the fitted window), in days."""
+        mu, _, adj, betas = self._lay.unpack(self._theta)
+        if self._lay.baseline != "constant":
+            raise error("simulate()", "supports the constant baseline", self._lay.baseline)
+        out = simulate_multivariate(mu, adj, betas, end=end or self.window_days, rng=rng)
+        return dict(zip(self.streams, out.values()))
+
+    def forecast(self, horizon: float, n_paths: int = 1000, rng: Any = None) -> pd.DataFrame:
+        """Expected events per stream in ``[T, T + horizon)`` days and P(at least one event).
+
+        Paths continue the observed history exactly (the exponential kernels are memoryless:
+        each past event's remaining offspring are Poisson with mean
+        ``a_iju e^{-beta_u (T - t)}``, their delays again Exp(beta_u)). Constant baseline only.
+        """
+        h = float(check_positive("horizon", horizon))
+        n_paths = int(check_positive("n_paths", n_paths, integer=True))
+        if self._lay.baseline != "constant":
+            raise error("forecast()", "supports the constant baseline", self._lay.baseline)
+        gen = check_rng(rng)
+        d = self._data
+        mu, _, adj, betas = self._lay.unpack(self._theta)
+        counts = np.zeros((n_paths, self._lay.d), dtype=np.int64)
+        # residual offspring of the history, per (receiving stream, component)
+        resid = np.zeros((self._lay.d, self._lay.u))
+        for u in range(self._lay.u):
+            w = np.exp(-betas[u] * (d.end - d.times))
+            per_src = np.bincount(d.marks, weights=w, minlength=self._lay.d)
+            resid[:, u] = adj[:, :, u] @ per_src
+        for p in range(n_paths):
+            times: list[np.ndarray] = []
+            marks: list[np.ndarray] = []
+            for i in range(self._lay.d):
+                nb = gen.poisson(mu[i] * h)
+                times.append(gen.uniform(0.0, h, nb))
+                marks.append(np.full(nb, i))
+                for u in range(self._lay.u):
+                    nc = gen.poisson(resid[i, u])
+                    times.append(gen.exponential(1.0 / betas[u], nc))
+                    marks.append(np.full(nc, i))
+            t0 = np.concatenate(times)
+            m0 = np.concatenate(marks).astype(np.int64)
+            keep = t0 < h
+            allm = _cascade(t0[keep], m0[keep], adj, betas, h, gen)
+            counts[p] = np.bincount(allm, minlength=self._lay.d)
+        return pd.DataFrame(
+            {
+                "expected": counts.mean(axis=0),
+                "p_at_least_one": (counts > 0).mean(axis=0),
+                "q05": np.quantile(counts, 0.05, axis=0, method="lower"),
+                "q95": np.quantile(counts, 0.95, axis=0, method="higher"),
+            },
+            index=pd.Index(self.streams, name="stream"),
+        )
+
+    # -- display ------------------------------------------------------------------------------
+    def plot_adjacency(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Heat map of the adjacency matrix with its estimates written in the cells."""
+        from ..plotting.multivariate import plot_adjacency
+
+        return plot_adjacency(self, ax=ax, **kwargs)
+
+    plot = plot_adjacency
+
+    def summary(self) -> Summary:
+        ci = self.confidence_interval()
+        s = Summary("Multivariate Hawkes process")
+        s.add_fact("kernel", self.kernel)
+        s.add_fact("baseline", self._lay.baseline)
+        s.add_fact("streams", ", ".join(self.streams))
+        s.add_fact("events", int(self.n_events.sum()))
+        s.add_fact("window (days)", self.window_days)
+        s.add_fact("log-likelihood", self.loglik)
+        s.add_fact("AIC", self.aic)
+        s.add_fact("BIC", self.bic)
+        s.add_fact("spectral radius", self.spectral_radius)
+        s.add_fact("converged", self.converged)
+        tab = pd.DataFrame(
+            {
+                "estimate": self.params,
+                "std_err": self.bse,
+                "ci_low": ci["low"],
+                "ci_high": ci["high"],
+            }
+        )
+        tab.index.name = "parameter"
+        s.add_table("Parameters (rates per day)", tab)
+        adj = self.adjacency.copy()
+        adj.index.name = "receiving \\ source"
+        s.add_table("Adjacency (expected direct offspring)", adj)
+        s.add_note("Adjacency rows are the receiving stream, columns the source stream.")
+        s.add_note("Intervals: Wald, log scale for baselines and decays, adjacency truncated at 0.")
+        if self.fixed_decays:
+            s.add_note("Decays were fixed, not estimated.")
+        if self.jittered:
+            s.add_note(
+                f"Day-resolution times were spread uniformly within their day in "
+                f"{self.n_imputations} seeded imputations; estimates are averages and standard "
+                "errors combine within- and between-imputation variance (Rubin's rules)."
+            )
+        return s
+
+    def to_dict(self) -> dict[str, Any]:
+        ci = self.confidence_interval()
+        return jsonable(
+            {
+                "model": "multivariate_hawkes",
+                "kernel": self.kernel,
+                "baseline_type": self._lay.baseline,
+                "streams": self.streams,
+                "params": self.params,
+                "bse": self.bse,
+                "ci_low": ci["low"],
+                "ci_high": ci["high"],
+                "adjacency": self.adjacency.values,
+                "decays": self.decays,
+                "loglik": self.loglik,
+                "aic": self.aic,
+                "bic": self.bic,
+                "spectral_radius": self.spectral_radius,
+                "converged": self.converged,
+                "n_events": self.n_events,
+                "window_days": self.window_days,
+                "jittered": self.jittered,
+                "n_imputations": self.n_imputations,
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# functional API
+# --------------------------------------------------------------------------------------------
+def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateHawkesResult:
+    """Fit a multivariate Hawkes process described by a univariate ``HawkesProcess``.
+
+    Used by ``HawkesProcess.fit(dict_of_streams)``. Reads ``process.kernel`` (a string or an
+    object with ``.name``; ``"exponential"``/``"exp"`` or ``"sum_exponential"``/``"sumexp"``,
+    with ``.decays`` / ``.n_exponentials`` when present), ``process.baseline`` (``None``,
+    ``"constant"``, ``"loglinear"``/``"trend"`` or an object with such a ``.name``),
+    ``process.fixed`` (``{"decay": value}`` fixes the decay) and ``process.ties`` /
+    ``process.n_imputations`` / ``process.n_starts`` when present. Extra keyword arguments go
+    to :meth:`MultivariateHawkes.fit`.
+    """
+    kern = getattr(process, "kernel", "exponential")
+    kname = kern if isinstance(kern, str) else getattr(kern, "name", type(kern).__name__)
+    kname = str(kname).lower()
+    aliases = {
+        "exp": "exponential",
+        "exponential": "exponential",
+        "sumexp": "sum_exponential",
+        "sum_exponential": "sum_exponential",
+        "sum_exponentials": "sum_exponential",
+        "sum-of-exponentials": "sum_exponential",
+    }
+    if kname not in aliases:
+        raise error(
+            "The `kernel` of the process",
+            "must be 'exponential' or 'sum_exponential' for several streams",
+            kname,
+            "Fit each stream on its own for other kernels.",
+        )
+    kernel = aliases[kname]
+    decays = None if isinstance(kern, str) else getattr(kern, "decays", None)
+    if decays is None and not isinstance(kern, str):
+        dec = getattr(kern, "decay", None)
+        decays = dec if isinstance(dec, numbers.Real) else None
+    fixed = getattr(process, "fixed", None) or {}
+    if isinstance(fixed, Mapping):
+        decays = fixed.get("decay", fixed.get("decays", decays))
+    n_exp = getattr(kern, "n_exponentials", None) or (
+        len(np.atleast_1d(decays)) if decays is not None else 2
+    )
+    base = getattr(process, "baseline", None)
+    bname = (
+        "constant"
+        if base is None
+        else (base if isinstance(base, str) else getattr(base, "name", type(base).__name__))
+    )
+    bname = str(bname).lower()
+    bmap = {
+        "constant": "constant",
+        "constantbaseline": "constant",
+        "loglinear": "loglinear",
+        "log_linear": "loglinear",
+        "trend": "loglinear",
+        "loglinearbaseline": "loglinear",
+        "log-linear": "loglinear",
+    }
+    if bname not in bmap:
+        raise error(
+            "The `baseline` of the process",
+            "must be constant or log-linear for several streams",
+            bname,
+            "Use baseline=None (constant) or a log-linear trend baseline.",
+        )
+    model = MultivariateHawkes(
+        kernel,
+        n_exponentials=int(n_exp),
+        decays=decays,
+        baseline=bmap[bname],
+        ties=getattr(process, "ties", "jitter"),
+        n_imputations=getattr(process, "n_imputations", 5),
+        n_starts=getattr(process, "n_starts", 3) or 3,
+    )
+    return model.fit(streams, **kwargs)
+
+
+def multivariate_loglikelihood(
+    streams: Mapping[str, Any],
+    baseline: Any,
+    adjacency: Any,
+    decays: Any,
+    *,
+    end: float | None = None,
+    trend: Any = None,
+) -> float:
+    """Log-likelihood of a multivariate exponential / sum-of-exponentials Hawkes process.
+
+    Parameters
+    ----------
+    streams : dict
+        ``{name: EventSeries}`` or ``{name: times in days}`` (then ``end=`` is required).
+    baseline : array-like (D,)
+    adjacency : array-like (D, D) or (D, D, U)
+        Row = receiving stream; entry = expected direct offspring (kernel ``a·β·e^{−βt}``).
+    decays : float or array-like (U,)
+    trend : array-like (D,), optional
+        Log-linear baseline slopes (``mu_i exp(b_i (t/T - 1/2))``).
+
+    Examples
+    --------
+    tick's two-stream test vector (``hawkes_models_gtest.cpp``):
+
+    >>> ll = multivariate_loglikelihood(
+    ...     {"a": [0.31, 0.93, 1.29, 2.32, 4.25], "b": [0.12, 1.19, 2.12, 2.41, 3.35, 4.21]},
+    ...     [1.0, 3.0], [[2.0, 3.0], [4.0, 1.0]], 2.0, end=4.25)
+    >>> round(ll, 6)
+    -40.877961
+    """
+    dec = np.atleast_1d(np.asarray(decays, float))
+    model = MultivariateHawkes(
+        "exponential" if len(dec) == 1 else "sum_exponential",
+        n_exponentials=max(len(dec), 1),
+        baseline="constant" if trend is None else "loglinear",
+    )
+    params = {"baseline": baseline, "adjacency": adjacency, "decays": dec}
+    if trend is not None:
+        params["trend"] = trend
+    return model.loglikelihood(streams, params, end=end)
+
+
+def _cascade(
+    t0: np.ndarray,
+    m0: np.ndarray,
+    adj: np.ndarray,
+    betas: np.ndarray,
+    end: float,
+    gen: np.random.Generator,
+) -> np.ndarray:
+    """Offspring of generation-0 events (times t0, streams m0) on [0, end): returns all marks.
+
+    Also used by :func:`simulate_multivariate` through :func:`_cascade_times`.
+    """
+    return _cascade_times(t0, m0, adj, betas, end, gen)[1]
+
+
+def _cascade_times(
+    t0: np.ndarray,
+    m0: np.ndarray,
+    adj: np.ndarray,
+    betas: np.ndarray,
+    end: float,
+    gen: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    d, _, nu = adj.shape
+    all_t = [t0]
+    all_m = [m0]
+    cur_t, cur_m = t0, m0
+    for _ in range(100000):
+        if len(cur_t) == 0:
+            break
+        nt: list[np.ndarray] = []
+        nm: list[np.ndarray] = []
+        for i in range(d):
+            for u in range(nu):
+                means = adj[i, cur_m, u]
+                k = gen.poisson(means)
+                tot = int(k.sum())
+                if tot == 0:
+                    continue
+                parents = np.repeat(cur_t, k)
+                child = parents + gen.exponential(1.0 / betas[u], tot)
+                nt.append(child)
+                nm.append(np.full(tot, i, dtype=np.int64))
+        if not nt:
+            break
+        ct = np.concatenate(nt)
+        cm = np.concatenate(nm)
+        keep = ct < end
+        cur_t, cur_m = ct[keep], cm[keep]
+        all_t.append(cur_t)
+        all_m.append(cur_m)
+    return np.concatenate(all_t), np.concatenate(all_m).astype(np.int64)
+
+
+def simulate_multivariate(
+    baseline: Any,
+    adjacency: Any,
+    decays: Any,
+    *,
+    end: float,
+    rng: Any = None,
+    names: Sequence[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """Simulate a multivariate exponential Hawkes process on ``[0, end)`` by branching.
+
+    Background events of stream ``i`` are Poisson(``baseline[i] · end``), uniform on the
+    window; each event of stream ``j`` has Poisson(``adjacency[i, j(, u)]``) children in stream
+    ``i`` at Exp(``decays[u]``) delays; generations repeat until none is left in the window
+    (exact cluster representation, Hawkes & Oakes 1974). Returns sorted times per stream.
+
+    References
+    ----------
+    Hawkes, A. G. & Oakes, D. (1974). A cluster process representation of a self-exciting
+    process. *Journal of Applied Probability* 11(3), 493–503.
+
+    Examples
+    --------
+    >>> out = simulate_multivariate([0.2, 0.1], [[0.3, 0.0], [0.5, 0.2]], 1.0, end=100.0, rng=3)
+    >>> sorted(out)
+    ['0', '1']
+    """
+    mu = np.asarray(baseline, float).ravel()
+    d = len(mu)
+    adj = np.asarray(adjacency, float)
+    betas = np.atleast_1d(np.asarray(decays, float)).ravel()
+    if adj.ndim == 2:
+        adj = adj[:, :, None]
+    if adj.shape[:2] != (d, d) or adj.shape[2] != len(betas):
+        raise error(
+            "The `adjacency` argument",
+            f"must have shape ({d}, {d}) or ({d}, {d}, U) with U = len(decays)",
+            adj.shape,
+        )
+    if (
+        np.any(~np.isfinite(mu))
+        or np.any(mu < 0)
+        or np.any(~np.isfinite(adj))
+        or np.any(adj < 0)
+        or np.any(~(betas > 0))
+    ):
+        raise error(
+            "The parameters",
+            "must be finite, non-negative (decays > 0)",
+            {"baseline": mu.tolist(), "decays": betas.tolist()},
+        )
+    radius = float(np.max(np.abs(np.linalg.eigvals(adj.sum(axis=2)))))
+    if radius >= 1.0:
+        raise error(
+            "The `adjacency` argument",
+            "must have spectral radius < 1 to simulate",
+            round(radius, 4),
+            "Lower the adjacency entries.",
+        )
+    end_f = float(check_positive("end", end))
+    gen = check_rng(rng)
+    t0 = []
+    m0 = []
+    for i in range(d):
+        nb = gen.poisson(mu[i] * end_f)
+        t0.append(gen.uniform(0.0, end_f, nb))
+        m0.append(np.full(nb, i, dtype=np.int64))
+    t, m = _cascade_times(np.concatenate(t0), np.concatenate(m0), adj, betas, end_f, gen)
+    labels = list(names) if names is not None else [str(i) for i in range(d)]
+    if len(labels) != d:
+        raise error("The `names` argument", f"must have {d} entries", labels)
+    return {labels[i]: np.sort(t[m == i]) for i in range(d)}

@@ -1,0 +1,56 @@
+"""Plots of multivariate Hawkes fits: the adjacency (branching) matrix as a heat map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import get_ax
+
+__all__ = ["plot_adjacency"]
+
+
+def plot_adjacency(
+    result: Any, ax: Any = None, *, cmap: str = "Blues", annotate: bool = True
+) -> Any:
+    """Draw ``result.adjacency`` (rows = receiving stream, columns = source) as a heat map.
+
+    Parameters
+    ----------
+    result : MultivariateHawkesResult or DiscreteHawkesResult
+        Anything with an ``adjacency`` DataFrame.
+    ax : matplotlib Axes, optional
+    cmap : str, default "Blues"
+    annotate : bool, default True
+        Write each estimate in its cell.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    adj = result.adjacency
+    d = adj.shape[0]
+    ax = get_ax(ax, figsize=(1.2 * d + 2.5, 1.1 * d + 1.5))
+    values = np.asarray(adj.values, float)
+    vmax = max(float(np.nanmax(values)), 1e-12)
+    im = ax.imshow(values, cmap=cmap, vmin=0.0, vmax=vmax)
+    ax.set_xticks(range(d))
+    ax.set_xticklabels([str(c) for c in adj.columns], rotation=30, ha="right")
+    ax.set_yticks(range(d))
+    ax.set_yticklabels([str(r) for r in adj.index])
+    ax.set_xlabel("source stream")
+    ax.set_ylabel("receiving stream")
+    radius = getattr(result, "spectral_radius", None)
+    title = "Adjacency (expected direct offspring)"
+    if radius is not None:
+        title += f"\nspectral radius {radius:.3g}"
+    ax.set_title(title)
+    if annotate:
+        for i in range(d):
+            for j in range(d):
+                v = values[i, j]
+                color = "white" if v > 0.6 * vmax else "black"
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", color=color)
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax

@@ -1,0 +1,403 @@
+"""Tests of the multivariate Hawkes likelihood, fit, simulator and result."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from incidentstats.exceptions import (
+    ConvergenceWarning,
+    IncidentStatsError,
+    SmallSampleWarning,
+)
+from incidentstats.hawkes.multivariate import (
+    MultivariateHawkes,
+    MultivariateHawkesResult,
+    fit_multivariate,
+    multivariate_loglikelihood,
+    simulate_multivariate,
+)
+
+FULL = os.environ.get("INCIDENTSTATS_FULL") == "1"
+
+# tick lib/cpp-test/hawkes/model/hawkes_models_gtest.cpp (quoted in issue 6)
+TICK_TIMES = {
+    "a": [0.31, 0.93, 1.29, 2.32, 4.25],
+    "b": [0.12, 1.19, 2.12, 2.41, 3.35, 4.21],
+}
+TICK_LL = -40.87796070437092
+
+
+def brute_loglik(streams, mu, adj, betas, end, trend=None):
+    """Independent O(n²) log-likelihood: direct sums, numerical-free closed-form integrals."""
+    names = list(streams)
+    d = len(names)
+    adj = np.asarray(adj, float)
+    if adj.ndim == 2:
+        adj = adj[:, :, None]
+    betas = np.atleast_1d(betas)
+    trend = np.zeros(d) if trend is None else np.asarray(trend, float)
+    ll = 0.0
+    for i, ni in enumerate(names):
+        for t in streams[ni]:
+            lam = mu[i] * math.exp(trend[i] * (t / end - 0.5))
+            for j, nj in enumerate(names):
+                for s in streams[nj]:
+                    if s < t:
+                        for u, b in enumerate(betas):
+                            lam += adj[i, j, u] * b * math.exp(-b * (t - s))
+            ll += math.log(lam)
+        if trend[i] == 0:
+            ll -= mu[i] * end
+        else:
+            b = trend[i]
+            ll -= mu[i] * end / b * (math.exp(b / 2) - math.exp(-b / 2))
+        for j, nj in enumerate(names):
+            for s in streams[nj]:
+                for u, b in enumerate(betas):
+                    ll -= adj[i, j, u] * (1 - math.exp(-b * (end - s)))
+    return ll
+
+
+def test_tick_two_stream_vector():
+    # reference: tick's C++ test (issue 6 text), standard log-likelihood
+    ll = multivariate_loglikelihood(TICK_TIMES, [1.0, 3.0], [[2.0, 3.0], [4.0, 1.0]], 2.0, end=4.25)
+    assert ll == pytest.approx(TICK_LL, rel=1e-12)
+    # tick's own loss is -(ll + D*T)/N (PEERS.md, tick issue #449)
+    n = 11
+    assert -(ll + 2 * 4.25) / n == pytest.approx(-(TICK_LL + 8.5) / 11, rel=1e-12)
+    assert ll == pytest.approx(
+        brute_loglik(TICK_TIMES, [1.0, 3.0], [[2, 3], [4, 1]], [2.0], 4.25), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_loglik_matches_brute_force_sum_exp_and_trend(seed):
+    gen = np.random.default_rng(seed)
+    d, u, end = 3, 2, 20.0
+    streams = {f"s{i}": np.sort(gen.uniform(0, end, gen.integers(3, 12))) for i in range(d)}
+    mu = gen.uniform(0.2, 1.0, d)
+    adj = gen.uniform(0.0, 0.4, (d, d, u))
+    betas = np.array([0.5, 3.0])
+    trend = gen.normal(0, 1, d)
+    ll = multivariate_loglikelihood(streams, mu, adj, betas, end=end, trend=trend)
+    assert ll == pytest.approx(brute_loglik(streams, mu, adj, betas, end, trend), rel=1e-10)
+
+
+def test_ties_follow_strictly_earlier_rule():
+    streams = {"a": [1.0, 1.0, 2.0], "b": [1.0, 3.0]}
+    ll = multivariate_loglikelihood(streams, [0.5, 0.4], [[0.3, 0.2], [0.1, 0.5]], 1.3, end=5.0)
+    assert ll == pytest.approx(
+        brute_loglik(streams, [0.5, 0.4], [[0.3, 0.2], [0.1, 0.5]], [1.3], 5.0), rel=1e-12
+    )
+
+
+def test_gradient_matches_finite_differences():
+    from incidentstats.hawkes.multivariate import _array_data, _Layout, _loglik
+
+    gen = np.random.default_rng(5)
+    streams = {"a": np.sort(gen.uniform(0, 30, 25)), "b": np.sort(gen.uniform(0, 30, 18))}
+    for baseline, u in (("constant", 1), ("loglinear", 2)):
+        lay = _Layout(["a", "b"], u, baseline)
+        data = _array_data(["a", "b"], list(streams.values()), 30.0)
+        theta = np.abs(gen.normal(0.5, 0.2, lay.size)) + 0.05
+        if baseline == "loglinear":
+            theta[lay.sl_trend] = [0.4, -0.7]
+        _, g = _loglik(data, lay, theta)
+        num = np.zeros_like(theta)
+        for k in range(lay.size):
+            h = 1e-6 * max(1.0, abs(theta[k]))
+            tp, tm = theta.copy(), theta.copy()
+            tp[k] += h
+            tm[k] -= h
+            num[k] = (_loglik(data, lay, tp)[0] - _loglik(data, lay, tm)[0]) / (2 * h)
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-6)
+
+
+def test_simulator_mean_counts_match_closed_form():
+    # closed form: stationary mean rate vector (I - A)^{-1} mu (edge effects ~ 1/(beta T))
+    mu = np.array([0.5, 0.3])
+    adj = np.array([[0.3, 0.2], [0.1, 0.4]])
+    end = 2000.0
+    totals = np.zeros(2)
+    reps = 20
+    for r in range(reps):
+        out = simulate_multivariate(mu, adj, 2.0, end=end, rng=r)
+        totals += [len(out["0"]), len(out["1"])]
+    expected = np.linalg.solve(np.eye(2) - adj, mu) * end
+    np.testing.assert_allclose(totals / reps, expected, rtol=0.03)
+
+
+def test_simulate_reproducible_and_sorted():
+    a = simulate_multivariate([0.4], [[0.5]], 1.0, end=100.0, rng=7)
+    b = simulate_multivariate([0.4], [[0.5]], 1.0, end=100.0, rng=7)
+    np.testing.assert_array_equal(a["0"], b["0"])
+    assert np.all(np.diff(a["0"]) >= 0) and a["0"].max() < 100.0
+
+
+def _coverage_study(mu, adj, beta, end, reps, seed0):
+    d = len(mu)
+    names = [f"s{i}" for i in range(d)]
+    hits = np.zeros((d, d))
+    ests = []
+    for r in range(reps):
+        streams = simulate_multivariate(mu, adj, beta, end=end, rng=seed0 + r, names=names)
+        res = MultivariateHawkes().fit(streams, end=end)
+        ci = res.confidence_interval()
+        for i in range(d):
+            for j in range(d):
+                row = ci.loc[f"adjacency[{names[i]}<-{names[j]}]"]
+                hits[i, j] += row["low"] <= adj[i][j] <= row["high"]
+        ests.append(res.params.values)
+    return hits / reps, np.array(ests)
+
+
+def test_two_stream_recovery_and_coverage():
+    # true model; ~1,600 events per replicate over 1,000 days
+    mu, adj, beta = [0.5, 0.3], [[0.3, 0.2], [0.1, 0.4]], 1.5
+    reps = 200 if FULL else 40
+    cov, ests = _coverage_study(mu, adj, beta, 1000.0, reps, 100)
+    truth = np.array([0.5, 0.3, 0.3, 0.2, 0.1, 0.4, 1.5])
+    # mean estimates within 10% of the truth (small-sample bias of Hawkes MLE is a few %)
+    np.testing.assert_allclose(ests.mean(axis=0), truth, rtol=0.1, atol=0.02)
+    # measured coverage of 95% Wald intervals of the adjacency entries (200 reps, full run):
+    # see the report; the reduced run allows binomial noise for 40 replicates
+    assert cov.mean() >= (0.90 if FULL else 0.85), cov
+
+
+def test_five_stream_recovery():
+    gen = np.random.default_rng(11)
+    d = 5
+    adj = np.where(gen.uniform(size=(d, d)) < 0.5, gen.uniform(0.05, 0.3, (d, d)), 0.0)
+    adj *= 0.6 / max(abs(np.linalg.eigvals(adj)))
+    mu = gen.uniform(0.2, 0.6, d)
+    reps = 100 if FULL else 6
+    cov, ests = _coverage_study(mu, adj.tolist(), 1.0, 1500.0, reps, 500)
+    est_adj = ests[:, d : d + d * d].mean(axis=0).reshape(d, d)
+    np.testing.assert_allclose(est_adj, adj, atol=0.05)
+    assert cov.mean() >= (0.90 if FULL else 0.8), cov
+
+
+def test_fixed_decay_and_sum_exponential():
+    streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=800.0, rng=2)
+    fixed = MultivariateHawkes(decays=1.5).fit(streams, end=800.0)
+    assert fixed.decays[0] == 1.5 and np.isnan(fixed.bse["decay"])
+    free = MultivariateHawkes().fit(streams, end=800.0)
+    assert free.loglik >= fixed.loglik - 1e-6
+    sumexp = MultivariateHawkes("sum_exponential", n_exponentials=2).fit(streams, end=800.0)
+    # nests the single exponential: its maximum cannot be lower
+    assert sumexp.loglik >= free.loglik - 1e-3
+    assert sumexp.adjacency.shape == (2, 2)
+
+
+def test_profile_interval_drop_equals_chi2_half():
+    from scipy import stats
+
+    streams = simulate_multivariate([0.6], [[0.5]], 1.0, end=500.0, rng=4)
+    res = MultivariateHawkes().fit(streams, end=500.0)
+    ci = res.profile_interval("adjacency[0<-0]")
+    assert ci.low < res.params["adjacency[0<-0]"] < ci.high
+    # at each end, the profile log-likelihood is chi2_1(0.95)/2 below the maximum
+    for v in (ci.low, ci.high):
+        fixed = MultivariateHawkes().fit(streams, end=500.0)
+        from incidentstats.hawkes.multivariate import _optimize
+
+        th = fixed._theta.copy()
+        k = list(fixed.params.index).index("adjacency[0<-0]")
+        th[k] = v
+        free = np.ones(len(th), bool)
+        free[k] = False
+        _, ll, _, _ = _optimize(fixed._data, fixed._lay, th, free)
+        assert res.loglik - ll == pytest.approx(stats.chi2.ppf(0.95, 1) / 2, abs=2e-3)
+    wald = res.confidence_interval().loc["adjacency[0<-0]"]
+    assert abs(wald["low"] - ci.low) < 0.1 and abs(wald["high"] - ci.high) < 0.1
+
+
+def test_forecast_expected_count_closed_form():
+    # univariate closed form: x(s) = E[lambda(T+s)] - mu solves x' = -beta(1-n) x + n beta mu
+    streams = simulate_multivariate([0.5], [[0.5]], 1.0, end=300.0, rng=9)
+    res = MultivariateHawkes(decays=1.0).fit(streams, end=300.0)
+    mu, n, b = res.baseline.iloc[0], res.adjacency.iloc[0, 0], 1.0
+    t = streams["0"]
+    x0 = np.sum(n * b * np.exp(-b * (300.0 - t)))
+    xinf = n * mu / (1 - n)
+    h = 5.0
+    k = b * (1 - n)
+    expected = mu * h + xinf * h + (x0 - xinf) * (1 - math.exp(-k * h)) / k
+    fc = res.forecast(h, n_paths=4000, rng=1)
+    assert fc["expected"].iloc[0] == pytest.approx(expected, rel=0.05)
+
+
+def test_gof_and_declustering():
+    streams = simulate_multivariate([0.4, 0.4], [[0.3, 0.3], [0.0, 0.3]], 2.0, end=400.0, rng=3)
+    res = MultivariateHawkes().fit(streams, end=400.0)
+    g = res.gof()
+    assert list(g.index) == ["0", "1"] and (g["pvalue"] > 0.01).all()
+    bp = res.branching_probabilities()
+    probs = bp[["background", "from 0", "from 1"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    # expected number of background events equals the baseline integral at the MLE (score eq.)
+    assert bp["background"].sum() == pytest.approx(res.baseline.sum() * 400.0, rel=1e-3)
+
+
+def test_result_interface():
+    streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=400.0, rng=1)
+    res = MultivariateHawkes().fit(streams, end=400.0)
+    assert isinstance(res, MultivariateHawkesResult)
+    assert isinstance(res.params, pd.Series) and isinstance(res.adjacency, pd.DataFrame)
+    assert res.spectral_radius == pytest.approx(max(abs(np.linalg.eigvals(res.adjacency))))
+    text = str(res.summary())
+    assert "spectral radius" in text and "adjacency[0<-1]" in text
+    import json
+
+    json.dumps(res.to_dict())
+    assert res.summary().as_markdown().startswith("###")
+    assert res.aic == pytest.approx(-2 * res.loglik + 2 * 7)
+
+
+def test_plot_adjacency():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=300.0, rng=1)
+    res = MultivariateHawkes().fit(streams, end=300.0)
+    ax = res.plot_adjacency()
+    assert ax.get_xlabel() == "source stream"
+    assert len(ax.texts) == 4
+
+
+# -- EventSeries input, ties, and the process bridge ----------------------------------------
+def _day_streams():
+    from incidentstats.events import EventSeries
+
+    sim = simulate_multivariate([3.0, 1.0], [[0.3, 0.3], [0.1, 0.2]], 0.5, end=200.0, rng=5)
+    start = pd.Timestamp("2020-01-01")
+    out = {}
+    for name, t in sim.items():
+        days = start + pd.to_timedelta(np.floor(t), unit="D")
+        out[name] = EventSeries(days, start="2020-01-01", end="2020-07-19", resolution="day")
+    return out
+
+
+def test_day_resolution_jitter_is_seeded_and_combined():
+    streams = _day_streams()
+    a = MultivariateHawkes(n_imputations=3).fit(streams, rng=1)
+    b = MultivariateHawkes(n_imputations=3).fit(streams, rng=1)
+    pd.testing.assert_series_equal(a.params, b.params)
+    assert a.jittered and a.n_imputations == 3 and a.imputations.shape[0] == 3
+    assert "Rubin" in str(a.summary())
+    with pytest.raises(IncidentStatsError, match="ties='error'"):
+        MultivariateHawkes(ties="error").fit(streams)
+
+
+def test_single_eventseries_with_mark_column():
+    from incidentstats.events import EventSeries
+
+    sim = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=300.0, rng=1)
+    times = np.concatenate([sim["0"], sim["1"]])
+    kind = ["x"] * len(sim["0"]) + ["y"] * len(sim["1"])
+    ev = EventSeries.from_offsets(times, end=300.0, marks=pd.DataFrame({"kind": kind}))
+    res = MultivariateHawkes().fit(ev, mark="kind")
+    ref = MultivariateHawkes().fit({"x": sim["0"], "y": sim["1"]}, end=300.0)
+    assert res.streams == ["x", "y"]
+    # from_offsets rounds times to nanoseconds: same fit to ~1e-6
+    np.testing.assert_allclose(res.params.values, ref.params.values, rtol=1e-4, atol=1e-6)
+    with pytest.raises(IncidentStatsError, match="mark"):
+        MultivariateHawkes().fit(ev)
+
+
+def test_fit_multivariate_reads_process_options():
+    class Kernel:
+        name = "exponential"
+        decay = None
+
+    class Process:
+        kernel = Kernel()
+        baseline = None
+        fixed: ClassVar[dict] = {"decay": 1.5}
+
+    streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=300.0, rng=1)
+    res = fit_multivariate(Process(), streams, end=300.0)
+    assert res.decays[0] == 1.5 and res.fixed_decays
+
+    class Bad:
+        kernel = "powerlaw"
+        baseline = None
+
+    with pytest.raises(IncidentStatsError, match="kernel"):
+        fit_multivariate(Bad(), streams, end=300.0)
+
+    class Trend:
+        kernel = "exponential"
+        baseline = "trend"
+
+    assert fit_multivariate(Trend(), streams, end=300.0).trend is not None
+
+
+# -- bad input ------------------------------------------------------------------------------
+def test_stream_with_no_events():
+    with pytest.raises(IncidentStatsError, match="at least one event"):
+        MultivariateHawkes().fit({"a": [1.0, 2.0], "b": []}, end=10.0)
+
+
+def test_mismatched_windows():
+    from incidentstats.events import EventSeries
+
+    a = EventSeries(["2020-01-02"], start="2020-01-01", end="2020-02-01")
+    b = EventSeries(["2020-01-05"], start="2020-01-01", end="2020-03-01")
+    with pytest.raises(IncidentStatsError, match="window of stream 'b'"):
+        MultivariateHawkes(ties="none").fit({"a": a, "b": b})
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"kernel": "powerlaw"}, "kernel"),
+        ({"baseline": "seasonal"}, "baseline"),
+        ({"ties": "drop"}, "ties"),
+        ({"decays": -1.0}, "decays"),
+        ({"decays": [1.0, 2.0]}, "decays"),
+        ({"n_starts": 0}, "n_starts"),
+    ],
+)
+def test_bad_options(kwargs, match):
+    with pytest.raises(IncidentStatsError, match=match):
+        MultivariateHawkes(**kwargs).fit({"a": [1.0, 2.0]}, end=10.0)
+
+
+def test_bad_streams_and_params():
+    with pytest.raises(IncidentStatsError, match="streams"):
+        MultivariateHawkes().fit([1.0, 2.0], end=10.0)
+    with pytest.raises(IncidentStatsError, match="end"):
+        MultivariateHawkes().fit({"a": [1.0, 2.0]})
+    with pytest.raises(IncidentStatsError, match="window"):
+        MultivariateHawkes().fit({"a": [1.0, 12.0]}, end=10.0)
+    with pytest.raises(IncidentStatsError, match="baseline"):
+        multivariate_loglikelihood({"a": [1.0]}, [-1.0], [[0.1]], 1.0, end=5.0)
+    with pytest.raises(IncidentStatsError, match="adjacency"):
+        multivariate_loglikelihood({"a": [1.0]}, [1.0], [[np.nan]], 1.0, end=5.0)
+    with pytest.raises(IncidentStatsError, match="spectral radius"):
+        simulate_multivariate([1.0], [[1.2]], 1.0, end=5.0)
+
+
+def test_warnings_small_sample_and_near_critical():
+    with pytest.warns(SmallSampleWarning):
+        MultivariateHawkes().fit({"a": [1.0, 2.0, 2.5, 7.0], "b": [3.0, 8.0]}, end=10.0)
+    # background switching between 50/day and 0.05/day every 10 days, no contagion: a
+    # constant-baseline Hawkes fit explains the switches by near-critical excitation (0.995)
+    gen = np.random.default_rng(0)
+    t = np.sort(
+        np.concatenate(
+            [
+                k * 10 + gen.uniform(0, 10, gen.poisson((50 if k % 2 == 0 else 0.05) * 10))
+                for k in range(20)
+            ]
+        )
+    )
+    with pytest.warns(ConvergenceWarning, match="spectral radius"):
+        MultivariateHawkes().fit({"a": t}, end=200.0)
