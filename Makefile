@@ -58,6 +58,7 @@ docs: $(DEV_STAMP)
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 bench: $(DEV_STAMP)
+	@test -x benchmarks/.env/bin/python || bash benchmarks/setup_env.sh $(PYTHON)
 	$(PY) benchmarks/run.py
 
 clean:
