@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +83,11 @@ def _same(old: Any, new: Any, rtol: float, atol: float) -> bool:
     return type(old) is type(new) and bool(old == new)
 
 
+def _pattern(glob: str) -> re.Pattern[str]:
+    """A key pattern where ``*`` matches anything and every other character is literal."""
+    return re.compile(".*".join(re.escape(part) for part in glob.split("*")))
+
+
 def compare_summaries(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
@@ -104,7 +109,8 @@ def compare_summaries(
     rtol, atol : float
         Relative and absolute tolerance for numbers (both >= 0).
     ignore : iterable of str
-        Shell-style patterns of flattened keys to skip (default :data:`DEFAULT_IGNORE`).
+        Patterns of flattened keys to skip, where ``*`` matches any text and everything else
+        is literal (default :data:`DEFAULT_IGNORE`).
 
     Returns
     -------
@@ -121,7 +127,7 @@ def compare_summaries(
     """
     check_positive("rtol", rtol, strict=False)
     check_positive("atol", atol, strict=False)
-    patterns = tuple(ignore)
+    patterns = [_pattern(p) for p in ignore]
     diffs: list[Difference] = []
     if old.get("schema_version") != new.get("schema_version"):
         diffs.append(
@@ -135,7 +141,7 @@ def compare_summaries(
     flat_old, flat_new = flatten(dict(old)), flatten(dict(new))
     keys = list(flat_old) + [k for k in flat_new if k not in flat_old]
     for key in keys:
-        if key == "schema_version" or any(fnmatch.fnmatchcase(key, p) for p in patterns):
+        if key == "schema_version" or any(p.fullmatch(key) for p in patterns):
             continue
         a = flat_old.get(key, _ABSENT)
         b = flat_new.get(key, _ABSENT)
