@@ -25,12 +25,12 @@ if ! "${PIP[@]}" --no-build-isolation hawkeslib==0.2.2; then
   echo "setup_env.sh: hawkeslib did not build; its benchmarks will be recorded as not installed" >&2
 fi
 # Omi's `hawkes` compiles Cython at its first import (~7 s): do it now, not inside a timing
-"$ENV/bin/python" -c "import hawkes" >/dev/null 2>&1 || true
+"$ENV/bin/python" -c "import Hawkes" >/dev/null 2>&1 || true
 (cd "$ROOT" && "$ENV/bin/python" - <<'PY'
 import importlib, importlib.metadata as md
 import sys; sys.path.insert(0, ".")
 for mod, dist in [("tick.hawkes", "tick"),
-                  ("hawkeslib", "hawkeslib"), ("hawkesbook", "hawkesbook"), ("hawkes", "hawkes"),
+                  ("hawkeslib", "hawkeslib"), ("hawkesbook", "hawkesbook"), ("Hawkes", "hawkes"),
                   ("astropy.stats", "astropy"), ("ruptures", "ruptures"), ("numpy", "numpy"),
                   ("numba", "numba")]:
     try:
