@@ -30,12 +30,12 @@ venv: $(BASE_STAMP)
 dev: $(DEV_STAMP)
 
 report: $(BASE_STAMP)
-	@$(PY) -c "import incidentstats as ist; ev = ist.datasets.load_iraq_attacks(); print(ev); \
-	from incidentstats.events import EventSeries; \
-	b = ev.window('2019-10-28', '2020-01-03'); a = ev.window('2020-01-03', '2020-03-10'); \
-	print(f'before 2020-01-03: {b.n} events in {b.duration():.0f} days = {b.n / b.duration():.3f}/day'); \
-	print(f'after  2020-01-03: {a.n} events in {a.duration():.0f} days = {a.n / a.duration():.3f}/day'); \
-	print('(interim summary: the full rate-change report lands with the report issue)')"
+	$(VENV)/bin/incidentstats report --dataset iraq_attacks --trigger 2020-01-03 \
+	  --start 2019-10-28 --end 2020-03-31 --out reports/iraq-2020
+	$(VENV)/bin/incidentstats report --dataset iraq_attacks \
+	  --triggers-file data/iraq_attacks_2019_2022/triggers.csv --out reports/iraq-2019-2021
+	@echo "Reports written: reports/iraq-2020/index.html (Oct 2019 - Mar 2020, trigger 2020-01-03)"
+	@echo "                 reports/iraq-2019-2021/index.html (whole core series, all bundled triggers)"
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check incidentstats tests benchmarks
