@@ -136,6 +136,8 @@ def plot_event_overview(
     -------
     matplotlib Axes
     """
+    from matplotlib.ticker import MaxNLocator
+
     from . import get_ax
 
     ax = get_ax(ax)
@@ -155,6 +157,7 @@ def plot_event_overview(
         label="events per month",
     )
     ax.set_ylabel("events per month")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(start, end)
     twin = ax.twinx()
     steps_x = np.concatenate([[start], ts.to_numpy(), [end]])
@@ -163,6 +166,7 @@ def plot_event_overview(
         steps_x, steps_y, where="post", color="#08306b", linewidth=1.2, label="cumulative events"
     )
     twin.set_ylabel("cumulative events")
+    twin.spines["right"].set_visible(True)
     twin.grid(False)
     twin.set_ylim(bottom=0)
     for i, trig in enumerate(triggers):

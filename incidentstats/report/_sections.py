@@ -237,9 +237,11 @@ def build_data(ctx: Context) -> Section:
         f"or {_fmt(30.4375 * results['rate_per_day'])} a month."
     ]
     if ev.resolution == "day" and ev.n_ties:
+        verb = "shares its day" if ev.n_ties == 1 else "share their day"
+        noun = "event" if ev.n_ties == 1 else "events"
         paragraphs.append(
-            f"Times are known to the day only, and {ev.n_ties} events share their day with an "
-            "earlier one. Continuous-time models below spread tied events within their day over "
+            f"Times are known to the day only, and {ev.n_ties} {noun} {verb} with an earlier "
+            "one. Continuous-time models below spread tied events within their day over "
             "several seeded imputations rather than treating them as simultaneous."
         )
     if skipped:
@@ -251,11 +253,11 @@ def build_data(ctx: Context) -> Section:
     if caveats:
         paragraphs.append(
             f"The data come from the bundled data set \u201c{card_title}\u201d. "
-            "Its data card lists these caveats:"
+            "Its data card lists the caveats quoted below."
         )
         caveat_summary = Summary("Data-card caveats")
         caveat_summary.notes.extend(caveats)
-        summaries: tuple[Summary, ...] = (facts, caveat_summary, per_month)
+        summaries: tuple[Summary, ...] = (facts, per_month, caveat_summary)
     else:
         summaries = (facts, per_month)
     ts = ev.timestamps
