@@ -32,7 +32,7 @@ dev: $(DEV_STAMP)
 report: $(BASE_STAMP)
 	$(VENV)/bin/incidentstats report --dataset iraq_attacks --trigger 2020-01-03 \
 	  --start 2019-10-28 --end 2020-03-31 --out reports/iraq-2020
-	$(VENV)/bin/incidentstats report --dataset iraq_attacks \
+	$(VENV)/bin/incidentstats report --dataset iraq_attacks --trigger 2020-01-03 \
 	  --triggers-file data/iraq_attacks_2019_2022/triggers.csv --out reports/iraq-2019-2021
 	@echo "Reports written: reports/iraq-2020/index.html (Oct 2019 - Mar 2020, trigger 2020-01-03)"
 	@echo "                 reports/iraq-2019-2021/index.html (whole core series, all bundled triggers)"

@@ -355,6 +355,7 @@ def report_cmd(
             }
         )
         trig = pd.concat([pd.DataFrame({"date": trig, "event": ""}), extra], ignore_index=True)
+    trig_breaks = explicit if (triggers_file is not None and explicit) else None
     wanted: Any = "all" if sections == "all" else [s.strip() for s in sections.split(",")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -367,6 +368,8 @@ def report_cmd(
             seed=seed,
             title=title,
             dataset=dataset,
+            # with a triggers file, the --trigger dates are the ones the models break at
+            breaks=trig_breaks,
             triggers_outside="skip",
             progress=not quiet and sys.stderr.isatty(),
         )

@@ -68,6 +68,18 @@ def _no_triggers(key: str) -> Section:
     )
 
 
+def _no_breaks(key: str, ctx: Context) -> Section:
+    return Section(
+        key,
+        SECTION_TITLES[key],
+        status="not_applicable",
+        reason=(
+            f"{len(ctx.triggers)} triggers are too many for one break at each; choose the "
+            "break dates with breaks= (or --trigger beside --triggers-file)"
+        ),
+    )
+
+
 # =============================================================================================
 # rate change at each trigger
 # =============================================================================================
@@ -223,8 +235,10 @@ def build_its(ctx: Context) -> Section:
     its_fn = api("interrupted_time_series", "issue 3")
     if not ctx.triggers:
         return _no_triggers("its")
+    if not ctx.breaks:
+        return _no_breaks("its", ctx)
     counts = ctx.events.counts("W")
-    dates = ctx.trigger_dates
+    dates = ctx.breaks
     res = its_fn(counts, trigger=dates if len(dates) > 1 else dates[0], family="negbin", trend=True)
     lc = res.level_change
     low, high = _ci(lc.confidence_interval) if hasattr(lc, "confidence_interval") else (None, None)
@@ -345,7 +359,7 @@ def build_models(ctx: Context) -> Section:
     compare_models = api("compare_models", "issue 5")
     piecewise = api("hawkes.PiecewiseBaseline", "issue 5")
     ev = ctx.events
-    breaks = [_ts(d) for d in ctx.trigger_dates]
+    breaks = [_ts(d) for d in ctx.breaks]
     fits: dict[str, Any] = {"poisson": poisson_cls().fit(ev)}
     if breaks:
         fits["piecewise_poisson"] = poisson_cls(breaks=breaks).fit(ev)

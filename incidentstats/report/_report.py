@@ -19,7 +19,10 @@ from .._validation import (
 from ._model import SECTION_KEYS, SECTION_TITLES, Report, Section
 from ._sections import Context, Trigger, build_data, run_section
 
-__all__ = ["report"]
+__all__ = ["MAX_BREAKS", "report"]
+
+#: Most triggers that become model breaks by default (see ``breaks=`` of :func:`report`).
+MAX_BREAKS = 4
 
 
 def _builders() -> dict[str, Callable[[Context], Section]]:
@@ -76,6 +79,7 @@ def report(
     seed: int = 0,
     title: str | None = None,
     dataset: str | None = None,
+    breaks: Any = None,
     triggers_outside: str = "error",
     n_placebo: int = 199,
     n_paths: int = 400,
@@ -106,6 +110,11 @@ def report(
         Report title; default names the series and the first trigger.
     dataset : str, optional
         Name of the bundled data set the events came from; its data card's caveats are quoted.
+    breaks : sequence of date-likes, optional
+        The triggers at which the interrupted time series and the piecewise Poisson and Hawkes
+        models put a break (each must be one of ``triggers``). Default: every trigger when
+        there are at most :data:`MAX_BREAKS`, else none (a model with a break at each of many
+        triggers is not identifiable from a few events; the report says so).
     triggers_outside : {"error", "skip"}
         What to do with a trigger outside the observation window: raise, or leave it out and
         say so in the data summary.
@@ -190,6 +199,24 @@ def report(
             "Pass a date inside the window, widen the window (start=/end=), or pass "
             "triggers_outside='skip' to leave such triggers out.",
         )
+    if breaks is None:
+        chosen = [t.date for t in inside] if len(inside) <= MAX_BREAKS else []
+    else:
+        if isinstance(breaks, (str, pd.Timestamp)):
+            breaks = [breaks]
+        chosen = []
+        for b in breaks:
+            ts = to_timestamp("breaks", b)
+            if ts not in [t.date for t in inside]:
+                raise error(
+                    "The `breaks` argument",
+                    "must list dates among the triggers inside the window",
+                    _d(ts),
+                    "Add the date to `triggers`, or leave `breaks` out.",
+                )
+            if ts not in chosen:
+                chosen.append(ts)
+        chosen.sort()
     ctx = Context(
         events=ev,
         triggers=inside,
@@ -200,11 +227,13 @@ def report(
         n_placebo=int(n_placebo),
         n_paths=int(n_paths),
         horizon=_duration_text(horizon_td),
+        breaks=chosen,
     )
     options = {
         "data": ev.name or dataset or "events",
         "dataset": dataset,
         "triggers": [{"date": _d(t.date), "label": t.label} for t in inside],
+        "breaks": [_d(b) for b in chosen],
         "window": None if window_td is None else _duration_text(window_td),
         "filter": filter,
         "sections": wanted,

@@ -47,6 +47,7 @@ class Context:
     n_placebo: int
     n_paths: int
     horizon: str
+    breaks: list[pd.Timestamp] = field(default_factory=list)
     store: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -229,3 +229,17 @@ def test_library_warnings_are_collected_into_the_section(iraq_window, monkeypatc
     monkeypatch.setattr(_analyses, "build_its", noisy)
     rep = report(iraq_window, triggers=["2020-01-03"], sections=["its"])
     assert rep["its"].warnings == ("SmallSampleWarning: only 13 events",)
+
+
+def test_model_breaks_default_and_choice(iraq_core):
+    trig = ist.datasets.load_iraq_triggers()
+    many = report(iraq_core, triggers=trig, sections=["data"], triggers_outside="skip")
+    assert many.options["breaks"] == []  # 27 triggers in the window: more than MAX_BREAKS
+    few = report(iraq_core, triggers=["2020-01-03", "2020-03-11"], sections=["data"])
+    assert few.options["breaks"] == ["2020-01-03", "2020-03-11"]
+    chosen = report(
+        iraq_core, triggers=trig, breaks=["2020-01-03"], sections=["data"], triggers_outside="skip"
+    )
+    assert chosen.options["breaks"] == ["2020-01-03"]
+    with pytest.raises(IncidentStatsError, match="`breaks`"):
+        report(iraq_core, triggers=["2020-01-03"], breaks=["2020-02-01"])
