@@ -15,9 +15,19 @@ from .._validation import check_positive, error
 
 __all__ = ["DEFAULT_IGNORE", "Difference", "compare_summaries", "flatten", "load_summary"]
 
-#: Keys left out of comparisons by default: the generator's version, prose (``text``) and the
-#: wording of warnings, which may change without any number moving.
-DEFAULT_IGNORE: tuple[str, ...] = ("generator.*", "*.text", "*.warnings", "*.warnings[*]")
+#: Keys left out of comparisons by default: the generator's version and prose (paragraphs,
+#: notes, findings' text, reasons, the wording of warnings), which may change without any
+#: number moving.
+DEFAULT_IGNORE: tuple[str, ...] = (
+    "generator.*",
+    "*.text",
+    "*.text[*]",
+    "*.notes",
+    "*.notes[*]",
+    "*.reason",
+    "*.warnings",
+    "*.warnings[*]",
+)
 
 
 @dataclass(frozen=True)

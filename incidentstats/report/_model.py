@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .._results import Result, Summary, jsonable
 
 __all__ = ["SCHEMA_VERSION", "SECTION_KEYS", "SECTION_TITLES", "Figure", "Report", "Section"]
@@ -131,9 +133,25 @@ class Section:
             "status": self.status,
             "reason": self.reason,
             "warnings": list(self.warnings),
+            "text": list(self.paragraphs),
             "figures": [f.name for f in self.figures],
             "results": jsonable(dict(self.results)),
+            "displayed": [_summary_dict(s) for s in self.summaries],
         }
+
+
+def _summary_dict(summary: Summary) -> dict[str, Any]:
+    """Everything a rendered summary shows: facts, tables (index kept) and notes."""
+    tables = {}
+    for title, frame in summary.tables:
+        shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+        tables[str(title)] = jsonable(shown)
+    return {
+        "title": summary.title,
+        "facts": {str(k): jsonable(v) for k, v in summary.facts},
+        "tables": tables,
+        "notes": list(summary.notes),
+    }
 
 
 class Report(Result):

@@ -132,7 +132,19 @@ def test_json_layout(iraq_window, tmp_path):
     assert data["schema_version"] == SCHEMA_VERSION
     assert set(data["sections"]) == set(SECTION_KEYS)
     for sec in data["sections"].values():
-        assert set(sec) == {"title", "status", "reason", "warnings", "figures", "results"}
+        assert set(sec) == {
+            "title",
+            "status",
+            "reason",
+            "warnings",
+            "text",
+            "figures",
+            "results",
+            "displayed",
+        }
+    shown = data["sections"]["data"]["displayed"][0]
+    assert shown["facts"]["Events"] == 28
+    assert shown["tables"]["Triggers"] == [{"trigger": "2020-01-03", "label": ""}]
     assert data["options"]["triggers"] == [{"date": "2020-01-03", "label": ""}]
     codes = [f["code"] for f in data["sections"]["interpretation"]["results"]["findings"]]
     assert "data_chosen_trigger" in codes and "ties" in codes
