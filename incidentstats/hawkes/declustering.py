@@ -165,7 +165,8 @@ def branching_probabilities(result: Any) -> pd.DataFrame:
     if getattr(events, "n", -1) == times.size:
         stamps = events.timestamps
     else:
-        stamps = pd.DatetimeIndex([events.from_offset(x) for x in times])
+        unit = getattr(result, "unit", "D")
+        stamps = pd.DatetimeIndex([events.from_offset(x, unit) for x in times])
     return pd.DataFrame(
         {
             "time": stamps,
@@ -173,7 +174,7 @@ def branching_probabilities(result: Any) -> pd.DataFrame:
             "intensity": lam,
             "p_background": pb,
             "p_triggered": 1.0 - pb,
-            "parent": pd.Series(parent).where(parent >= 0).astype("Int64").to_numpy(),
+            "parent": pd.Series(parent).where(parent >= 0).astype("Int64"),
             "p_parent": pp,
             "expected_children": kids,
         }

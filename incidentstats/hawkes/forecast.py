@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._results import Result, Summary, jsonable
 from .._validation import check_positive, check_rng, error, to_timedelta
+from ..events import unit_nanoseconds
 from .simulate import (
     _as_params,
     _branching_ratio,
@@ -274,7 +275,12 @@ def forecast(
     """
     kernel, baseline, p, T, times = _model(result)
     events = result.events
-    horizon_days = to_timedelta("horizon", horizon) / pd.Timedelta(days=1)
+    td = to_timedelta("horizon", horizon)
+    horizon_days = td / pd.Timedelta(days=1)
+    unit = getattr(result, "unit", "D")
+    per = unit_nanoseconds(unit)
+    day = 86_400_000_000_000 / per  # one day in the fit's time unit
+    length = td.value / per
     check_positive("n_paths", n_paths, integer=True)
     if n_paths < 2:
         raise error("The `n_paths` parameter", "must be at least 2", n_paths)
@@ -288,7 +294,7 @@ def forecast(
             quantiles,
         )
     gen = check_rng(rng)
-    end = T + horizon_days
+    end = T + length
     paths = simulate_paths(kernel, baseline, p, end, n_paths, gen, times, start=T, method=method)
     counts = np.array([x.size for x in paths], dtype=np.int64)
     allt = np.concatenate(paths) if paths else np.zeros(0)
@@ -309,7 +315,7 @@ def forecast(
 
     # per day
     n_days = int(math.ceil(horizon_days - 1e-9))
-    day_edges = T + np.arange(n_days + 1, dtype=float)
+    day_edges = T + day * np.arange(n_days + 1, dtype=float)
     day_edges[-1] = end
     day_of = np.clip(np.searchsorted(day_edges, allt, side="right") - 1, 0, n_days - 1)
     per_day = np.zeros((n_paths, n_days), dtype=np.int64)
@@ -321,7 +327,7 @@ def forecast(
             "mc_se": np.sqrt(p_any * (1 - p_any) / n_paths),
             "expected": per_day.mean(axis=0),
         },
-        index=pd.DatetimeIndex([events.from_offset(x) for x in day_edges[:-1]], name="day"),
+        index=pd.DatetimeIndex([events.from_offset(x, unit) for x in day_edges[:-1]], name="day"),
     )
 
     # fan of the cumulative count
@@ -329,7 +335,7 @@ def forecast(
         grid = day_edges[1:]
         cum = np.cumsum(per_day, axis=1)
     else:
-        grid = T + horizon_days * np.arange(1, 49) / 48.0
+        grid = T + length * np.arange(1, 49) / 48.0
         grid[-1] = end
         cum = np.zeros((n_paths, grid.size), dtype=np.int64)
         slot = np.clip(np.searchsorted(grid, allt, side="right"), 0, grid.size - 1)
@@ -337,14 +343,14 @@ def forecast(
         cum = np.cumsum(cum, axis=1)
     fan = pd.DataFrame(
         {"mean": cum.mean(axis=0)},
-        index=pd.DatetimeIndex([events.from_offset(x) for x in grid], name="time"),
+        index=pd.DatetimeIndex([events.from_offset(x, unit) for x in grid], name="time"),
     )
     qv = np.quantile(cum, qs, axis=0, method="inverted_cdf")
     for q, row in zip(qs, qv):
         fan[_qname(q)] = row
     return ForecastResult(
         start=events.end,
-        end=events.from_offset(end),
+        end=events.from_offset(end, unit),
         horizon_days=horizon_days,
         counts=counts,
         prob_any_exact=1.0 - p0,

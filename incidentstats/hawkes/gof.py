@@ -144,9 +144,7 @@ def _compensator_values(result: Any) -> tuple[np.ndarray, float | None, str | No
         total = None
         try:
             T = float(result.T)
-            comp_at = getattr(result, "compensator_at", None)
-            if callable(comp_at):
-                total = float(np.asarray(comp_at(np.array([T])), dtype=float).ravel()[0])
+            total = float(np.asarray(result.compensator(np.array([T])), dtype=float).ravel()[0])
         except Exception:  # optional extra: the test does not need it
             total = None
         events = getattr(result, "events", None)

@@ -648,7 +648,10 @@ def _model(result: Any) -> tuple[Any, Any, dict[str, float], float, np.ndarray]:
     baseline = getattr(process, "baseline", None)
     times = result.times
     times = np.asarray(times() if callable(times) else times, dtype=float)
-    return kernel, baseline, _as_params(result.params), float(result.T), times
+    params = _as_params(result.params)
+    if kernel is None:  # a Poisson model: no excitation
+        params.setdefault("branching_ratio", 0.0)
+    return kernel, baseline, params, float(result.T), times
 
 
 def simulate_result(
@@ -692,9 +695,10 @@ def simulate_result(
     )
     events = result.events
     name = getattr(events, "name", None)
+    unit = getattr(result, "unit", "D")
     sims = [
         EventSeries.from_offsets(
-            x, start=events.start, end=events.end, resolution="exact", name=name
+            x, start=events.start, end=events.end, unit=unit, resolution="exact", name=name
         )
         for x in paths
     ]
