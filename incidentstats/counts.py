@@ -107,7 +107,7 @@ class CountSeries:
     >>> s = pd.Series([3, 1, 4], index=pd.period_range("2020-01", periods=3, freq="M"))
     >>> cs = ist.CountSeries(s)
     >>> cs.values.tolist(), cs.exposure.tolist()
-    [[3, 1, 4], [31.0, 29.0, 31.0]]
+    ([3, 1, 4], [31.0, 29.0, 31.0])
     """
 
     __slots__ = ("_edges", "_exposure", "_freq", "_labels", "_name", "_offset", "_values")
