@@ -456,9 +456,11 @@ def fit_cmd(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if model == "poisson":
-            result = api("PoissonProcess", "issue 5")().fit(ev)
+            result = api("PoissonProcess", "issue 5", "hawkes.PoissonProcess")().fit(ev)
         else:
-            result = api("HawkesProcess", "issue 5")(kernel=kernel).fit(ev, rng=seed)
+            result = api("HawkesProcess", "issue 5", "hawkes.HawkesProcess")(kernel=kernel).fit(
+                ev, rng=seed
+            )
     _echo_warnings(caught, quiet)
     _emit(result, as_json)
     return EXIT_OK
@@ -502,7 +504,9 @@ def changepoints_cmd(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         target = ev if method == "bayesian_blocks" else ev.counts(freq)
-        result = api("changepoints", "issue 4")(target, method=method, rng=seed)
+        result = api("changepoints", "issue 4", "changepoints.changepoints")(
+            target, method=method, rng=seed
+        )
     _echo_warnings(caught, quiet)
     _emit(result, as_json)
     return EXIT_OK

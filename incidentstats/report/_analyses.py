@@ -12,7 +12,7 @@ import pandas as pd
 from .._results import Summary
 from ..exceptions import IncidentStatsError
 from ._model import SECTION_TITLES, Figure, Section
-from ._sections import Context, Trigger, _fmt, _ts, api
+from ._sections import Context, Trigger, Unavailable, _fmt, _ts, api
 
 __all__ = [
     "build_changepoints",
@@ -84,8 +84,8 @@ def _no_breaks(key: str, ctx: Context) -> Section:
 # rate change at each trigger
 # =============================================================================================
 def build_rate_change(ctx: Context) -> Section:
-    rate_change = api("rate_change", "issue 3")
-    placebo_test = api("placebo_test", "issue 3")
+    rate_change = api("rate_change", "issue 3", "rates.rate_change")
+    placebo_test = api("placebo_test", "issue 3", "rates.placebo_test")
     if not ctx.triggers:
         return _no_triggers("rate_change")
     ev = ctx.events
@@ -232,7 +232,7 @@ def _rate_change_sentence(e: dict[str, Any]) -> str:
 # interrupted time series
 # =============================================================================================
 def build_its(ctx: Context) -> Section:
-    its_fn = api("interrupted_time_series", "issue 3")
+    its_fn = api("interrupted_time_series", "issue 3", "its.interrupted_time_series")
     if not ctx.triggers:
         return _no_triggers("its")
     if not ctx.breaks:
@@ -285,7 +285,7 @@ def build_its(ctx: Context) -> Section:
 # change points
 # =============================================================================================
 def build_changepoints(ctx: Context) -> Section:
-    cp_fn = api("changepoints", "issue 4")
+    cp_fn = api("changepoints", "issue 4", "changepoints.changepoints")
     cp = cp_fn(ctx.events.counts("D"), method="pelt", rng=ctx.seed)
     cps = [pd.Timestamp(c) for c in cp.changepoints]
     seg = cp.segments
@@ -353,10 +353,26 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # =============================================================================================
 # model comparison
 # =============================================================================================
+MODEL_LABELS = {
+    "poisson": "Poisson (constant rate)",
+    "piecewise_poisson": "Piecewise Poisson (rate changes at the breaks)",
+    "hawkes": "Hawkes (exponential kernel, constant baseline)",
+    "hawkes_break": "Hawkes with the baseline changing at the breaks",
+}
+
+
+#: The models' names inside sentences.
+MODEL_NAMES = {
+    "poisson": "constant-rate Poisson model",
+    "piecewise_poisson": "piecewise Poisson model",
+    "hawkes": "Hawkes model",
+    "hawkes_break": "Hawkes model with a baseline break",
+}
+
+
 def build_models(ctx: Context) -> Section:
-    poisson_cls = api("PoissonProcess", "issue 5")
-    hawkes_cls = api("HawkesProcess", "issue 5")
-    compare_models = api("compare_models", "issue 5")
+    poisson_cls = api("PoissonProcess", "issue 5", "hawkes.PoissonProcess")
+    hawkes_cls = api("HawkesProcess", "issue 5", "hawkes.HawkesProcess")
     piecewise = api("hawkes.PiecewiseBaseline", "issue 5")
     ev = ctx.events
     breaks = [_ts(d) for d in ctx.breaks]
@@ -368,39 +384,87 @@ def build_models(ctx: Context) -> Section:
         fits["hawkes_break"] = hawkes_cls(
             kernel="exponential", baseline=piecewise(breaks=breaks)
         ).fit(ev, rng=ctx.seed)
-    table = compare_models(list(fits.values()))
+    ctx.store["fits"] = fits
     models: dict[str, Any] = {}
+    rows = []
     for key, res in fits.items():
-        gof = res.gof() if hasattr(res, "gof") else None
+        gof = res.gof()
         models[key] = {
             "params": {str(k): _num(v) for k, v in res.params.items()},
+            "n_params": int(len(res.params)),
             "loglik": _num(res.loglik),
             "aic": _num(res.aic),
             "bic": _num(res.bic),
-            "gof_ks_pvalue": _num(getattr(gof, "pvalue", None)),
+            "converged": bool(getattr(res, "converged", True)),
+            "gof_ks_statistic": _num(gof.statistic),
+            "gof_ks_pvalue": _num(gof.pvalue),
+            "gof_ljung_box_pvalue": _num(getattr(gof, "ljung_box_pvalue", None)),
         }
-    ctx.store["fits"] = fits
+        rows.append(
+            {
+                "model": MODEL_LABELS[key],
+                "parameters": len(res.params),
+                "log-likelihood": _num(res.loglik),
+                "AIC": _num(res.aic),
+                "BIC": _num(res.bic),
+                "KS p (GOF)": _num(gof.pvalue),
+            }
+        )
     best = min(models, key=lambda k: models[k]["aic"] if models[k]["aic"] is not None else 1e300)
-    results = {"models": models, "best_by_aic": best}
-    frame = getattr(table, "table", table)
+    for row, key in zip(rows, models):
+        aic = models[key]["aic"]
+        row["delta AIC"] = None if aic is None else aic - models[best]["aic"]
+    results: dict[str, Any] = {"breaks": breaks, "models": models, "best_by_aic": best}
     summ = Summary("Models compared")
-    if isinstance(frame, pd.DataFrame):
-        summ.add_table("Log-likelihood, AIC, BIC and likelihood-ratio tests", frame)
-    paragraphs = [f"By AIC the best of the {len(models)} models is {best.replace('_', ' ')}."]
-    figs: tuple[Figure, ...] = ()
-    if "hawkes" in fits and hasattr(fits["hawkes"], "plot_gof"):
-        figs = (
+    summ.add_table("Log-likelihood, information criteria and goodness of fit", pd.DataFrame(rows))
+    params = pd.DataFrame(
+        [{"model": MODEL_LABELS[k], **m["params"]} for k, m in models.items()]
+    ).astype(object)
+    params = params.where(params.notna(), None)  # blank where a model has no such parameter
+    summ.add_table("Estimates", params)
+    summaries = [summ]
+    try:
+        compare_models = api("compare_models", "issue 5", "compare.compare_models")
+    except Unavailable:
+        compare_models = None
+    if compare_models is not None:
+        comparison = compare_models(list(fits.values()))
+        tests = getattr(comparison, "tests", None)
+        if isinstance(tests, pd.DataFrame):
+            results["lr_tests"] = _records(tests)
+        full = comparison.summary()
+        lr = Summary("Likelihood-ratio tests between nested models")
+        lr.tables.extend(t for t in full.tables if not t[0].lower().startswith("fit statistics"))
+        lr.notes.extend(full.notes)
+        summaries.append(lr)
+    n_h = models["hawkes"]["params"].get("branching_ratio")
+    paragraphs = [f"By AIC the best of the {len(models)} models is the {MODEL_NAMES[best]}."]
+    if n_h is not None:
+        paragraphs.append(
+            f"The Hawkes model's branching ratio (the mean number of further events each "
+            f"event triggers) is {_fmt(n_h)}"
+            + (": little sign of contagion." if n_h < 0.1 else ".")
+        )
+    figs: tuple[Figure, ...] = (
+        Figure(
+            "models-gof",
+            "Time-rescaling QQ plot of the constant-baseline Hawkes model.",
+            _plotter(fits["hawkes"], "plot_gof"),
+        ),
+    )
+    if "hawkes_break" in fits:
+        figs += (
             Figure(
-                "hawkes-gof",
-                "Time-rescaling QQ plot of the Hawkes model.",
-                lambda ax: fits["hawkes"].plot_gof(ax=ax),
+                "models-intensity",
+                "Fitted intensity of the Hawkes model with the baseline break.",
+                _plotter(fits["hawkes_break"], "plot_intensity"),
             ),
         )
     return Section(
         "models",
         SECTION_TITLES["models"],
         paragraphs=tuple(paragraphs),
-        summaries=(summ,),
+        summaries=tuple(summaries),
         figures=figs,
         results=results,
         objects=dict(fits),
@@ -420,29 +484,42 @@ def build_forecast(ctx: Context) -> Section:
         return Section(
             "forecast", SECTION_TITLES["forecast"], status="not_applicable", reason=reason
         )
-    hawkes = [k for k in ("hawkes_break", "hawkes") if k in fits]
+    hawkes = [k for k in ("hawkes", "hawkes_break") if k in fits]
     key = min(hawkes, key=lambda k: fits[k].aic)
     fc = fits[key].forecast(horizon=ctx.horizon, n_paths=ctx.n_paths, rng=ctx.seed)
+    quant = fc.count_quantiles()
     results = {
         "model": key,
         "horizon": ctx.horizon,
-        "n_paths": ctx.n_paths,
+        "n_paths": int(fc.n_paths),
+        "start": _ts(fc.start),
+        "end": _ts(fc.end),
         "expected_count": _num(fc.expected_count),
+        "expected_count_se": _num(fc.expected_count_se),
+        "prob_any": _num(fc.prob_any),
+        "prob_any_exact": _num(fc.prob_any_exact),
+        "prob_at_least": {str(int(k)): _num(v) for k, v in fc.prob_at_least["probability"].items()},
+        "count_quantiles": {str(k): _num(v) for k, v in quant.items()},
     }
+    lo, hi = quant.iloc[0], quant.iloc[-1]
     paragraphs = [
-        f"From the {key.replace('_', ' ')} model, the expected number of events in the next "
-        f"{ctx.horizon} is {_fmt(results['expected_count'])}."
+        f"From the {MODEL_NAMES[key]} (the better Hawkes model by AIC), {ctx.n_paths} "
+        "simulated continuations of the history give "
+        f"{_fmt(fc.expected_count)} events expected from {_ts(fc.start)} to {_ts(fc.end)} "
+        f"({quant.index[0]}–{quant.index[-1]} range {int(lo)} to {int(hi)}), and a "
+        f"probability of {_fmt(fc.prob_any_exact)} of at least one event. Parameter "
+        "uncertainty is not included, so the range is too narrow when the fit is uncertain."
     ]
     figs = (
-        (Figure("forecast", "Simulated paths of the next events.", lambda ax: fc.plot(ax=ax)),)
-        if hasattr(fc, "plot")
-        else ()
+        Figure(
+            "forecast", "Observed cumulative events and the simulated forecast fan.", _plotter(fc)
+        ),
     )
     return Section(
         "forecast",
         SECTION_TITLES["forecast"],
         paragraphs=tuple(paragraphs),
-        summaries=(fc.summary(),) if hasattr(fc, "summary") else (),
+        summaries=(fc.summary(),),
         figures=figs,
         results=results,
         objects={"forecast": fc},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,20 +56,34 @@ class Context:
         return [t.date for t in self.triggers]
 
 
-def api(name: str, issue: str) -> Any:
-    """Return ``incidentstats.<name>`` (dotted names allowed) or raise :class:`Unavailable`."""
-    module = importlib.import_module("incidentstats")
-    obj: Any = module
-    for part in name.split("."):
+def api(name: str, issue: str, *alternatives: str) -> Any:
+    """Return ``incidentstats.<name>``, or the first of ``alternatives`` (dotted paths inside
+    the package) that exists; raise :class:`Unavailable` when none does.
+
+    A module found under a function's name (``incidentstats.changepoints`` before the
+    function is re-exported) is looked into for the attribute of the same name.
+    """
+    for path in (name, *alternatives):
+        obj = _lookup(path)
+        if isinstance(obj, types.ModuleType):
+            obj = getattr(obj, path.rsplit(".", 1)[-1], None)
+        if obj is not None and not isinstance(obj, types.ModuleType):
+            return obj
+    raise Unavailable(f"needs `ist.{name}` ({issue}), which this installation does not have")
+
+
+def _lookup(path: str) -> Any:
+    obj: Any = importlib.import_module("incidentstats")
+    for part in path.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
+            if not isinstance(obj, types.ModuleType):
+                return None
             try:
                 obj = importlib.import_module(f"{obj.__name__}.{part}")
-            except (ImportError, AttributeError):
-                raise Unavailable(
-                    f"needs `ist.{name}` ({issue}), which this installation does not have"
-                ) from None
+            except ImportError:
+                return None
     return obj
 
 

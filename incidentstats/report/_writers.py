@@ -169,6 +169,7 @@ nav ol{columns:2;font-size:.9rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem}
 th,td{border:1px solid #d0d0d0;padding:.25rem .55rem;text-align:right;vertical-align:top}
 th{background:#f0f4f8;text-align:left}
+td:first-child{text-align:left}
 table.ist-facts td{text-align:left}
 caption{caption-side:top;text-align:left;font-weight:bold;padding:.3rem 0}
 tbody tr:nth-child(even){background:#fafafa}
