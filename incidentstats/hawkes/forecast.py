@@ -268,10 +268,13 @@ def forecast(
     Examples
     --------
     >>> import incidentstats as ist
-    >>> res = ist.HawkesProcess(kernel="exponential").fit(
-    ...     ist.datasets.load_iraq_attacks(), rng=1)  # doctest: +SKIP
-    >>> fc = forecast(res, "30D", n_paths=500, rng=1)  # doctest: +SKIP
-    >>> fc.prob_at_least.loc[1, "probability"]  # doctest: +SKIP
+    >>> from incidentstats.hawkes import HawkesProcess
+    >>> res = HawkesProcess(kernel="exponential").fit(ist.datasets.load_iraq_attacks())
+    >>> fc = forecast(res, "30D", n_paths=500, rng=1)
+    >>> fc.daily.shape, fc.start == res.events.end
+    ((30, 3), True)
+    >>> bool(abs(fc.prob_at_least.loc[1, "probability"] - fc.prob_any_exact) < 0.06)
+    True
     """
     kernel, baseline, p, T, times = _model(result)
     events = result.events

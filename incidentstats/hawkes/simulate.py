@@ -682,10 +682,12 @@ def simulate_result(
     Examples
     --------
     >>> import incidentstats as ist
+    >>> from incidentstats.hawkes import HawkesProcess
     >>> from incidentstats.hawkes.simulate import simulate_result
-    >>> res = ist.HawkesProcess(kernel="exponential").fit(
-    ...     ist.datasets.load_iraq_attacks(), rng=1)  # doctest: +SKIP
-    >>> sim = simulate_result(res, rng=2)  # doctest: +SKIP
+    >>> res = HawkesProcess(kernel="exponential").fit(ist.datasets.load_iraq_attacks())
+    >>> sim = simulate_result(res, rng=2)
+    >>> sim.start == res.events.start, sim.end == res.events.end, sim.resolution
+    (True, True, 'exact')
     """
     from ..events import EventSeries
 
