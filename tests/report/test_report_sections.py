@@ -1,0 +1,76 @@
+"""The analysis sections of a report on the Iraq window, checked against closed forms and the
+data card. Each test skips only if the method's own issue has not landed in this checkout."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from incidentstats.report import report
+
+
+@pytest.fixture(scope="module")
+def rep(iraq_window):
+    return report(iraq_window, triggers=["2020-01-03"], dataset="iraq_attacks", seed=1)
+
+
+def section(rep, key):
+    sec = rep[key]
+    if sec.status == "unavailable":
+        pytest.skip(sec.reason)
+    assert sec.status == "ok", sec.reason
+    return sec.results
+
+
+def test_every_section_ran_or_says_why(rep):
+    for s in rep.sections:
+        assert s.status in ("ok", "unavailable"), (s.key, s.status, s.reason)
+
+
+def test_models_closed_forms(rep):
+    res = section(rep, "models")
+    m = res["models"]
+    # homogeneous Poisson MLE: rate n/T, log-likelihood n log(n/T) - n (28 events, 155 days)
+    n, T = 28, 155.0
+    assert m["poisson"]["params"]["baseline"] == pytest.approx(n / T)
+    assert m["poisson"]["loglik"] == pytest.approx(n * math.log(n / T) - n)
+    assert m["poisson"]["aic"] == pytest.approx(-2 * (n * math.log(n / T) - n) + 2)
+    # piecewise at 2020-01-03: 11 events in the 67 days before, 17 in the 88 days after
+    # (data card months: 2+3+6 = 11 to the end of 2019, none on 1-2 January 2020)
+    pw = m["piecewise_poisson"]["params"]
+    assert pw["baseline"] == pytest.approx(11 / 67)
+    assert pw["baseline_2"] == pytest.approx(17 / 88)
+    ll = 11 * math.log(11 / 67) - 11 + 17 * math.log(17 / 88) - 17
+    assert m["piecewise_poisson"]["loglik"] == pytest.approx(ll)
+    # a Hawkes model nests the Poisson one: its maximised log-likelihood is not lower
+    # (up to the tie imputation, which moves it by far less than one unit here)
+    assert m["hawkes"]["loglik"] >= m["poisson"]["loglik"] - 0.5
+    assert 0 <= m["hawkes"]["params"]["branching_ratio"] < 1
+    assert res["best_by_aic"] in m
+    assert min(v["aic"] for v in m.values()) == m[res["best_by_aic"]]["aic"]
+    for v in m.values():
+        assert 0 <= v["gof_ks_pvalue"] <= 1
+
+
+def test_forecast_is_consistent(rep):
+    res = section(rep, "forecast")
+    assert res["start"] == "2020-03-31" and res["end"] == "2020-04-30"
+    # simulated and exact P(N >= 1) agree within 4 Monte Carlo standard errors
+    p = res["prob_any_exact"]
+    se = math.sqrt(max(p * (1 - p), 1e-4) / res["n_paths"])
+    assert abs(res["prob_any"] - p) <= 4 * se + 1e-9
+    # with branching near 0 the expected count is close to 30 days at the fitted rate
+    rate = rep["models"].results["models"][res["model"]]["params"]
+    base = rate.get("baseline_2", rate["baseline"])
+    assert res["expected_count"] == pytest.approx(30 * base, abs=4 * res["expected_count_se"] + 0.3)
+    probs = [res["prob_at_least"][k] for k in sorted(res["prob_at_least"], key=int)]
+    assert probs == sorted(probs, reverse=True)
+
+
+def test_interpretation_mentions_small_counts_and_data_chosen_trigger(rep):
+    codes = [f["code"] for f in rep["interpretation"].results["findings"]]
+    assert "data_chosen_trigger" in codes
+    assert "small_counts" in codes
+    assert "ties" in codes
+    assert "data_card" in codes
