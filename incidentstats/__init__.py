@@ -11,22 +11,31 @@ contagion or a shift in the background rate; and what comes next?
 
 from __future__ import annotations
 
-from . import datasets, exceptions
+from . import datasets, exceptions, hawkes
+from .compare import compare_models
 from .counts import CountSeries, as_count_series
 from .events import EventSeries
 from .exceptions import IncidentStatsError, IncidentStatsWarning
+from .hawkes import HawkesProcess, PoissonProcess
 from .io import read_events
+from .report import Report, report
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CountSeries",
     "EventSeries",
+    "HawkesProcess",
     "IncidentStatsError",
     "IncidentStatsWarning",
+    "PoissonProcess",
+    "Report",
     "__version__",
     "as_count_series",
+    "compare_models",
     "datasets",
     "exceptions",
+    "hawkes",
     "read_events",
+    "report",
 ]
