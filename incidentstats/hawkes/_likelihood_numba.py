@@ -21,7 +21,6 @@ def exp_loglik(t, T, mu, n, beta):  # pragma: no cover - compiled
     N = t.shape[0]
     R = 0.0
     ll = 0.0
-    comp = 0.0
     prev = 0.0
     nb = n * beta
     for i in range(N):
@@ -32,8 +31,10 @@ def exp_loglik(t, T, mu, n, beta):  # pragma: no cover - compiled
         if not lam > 0.0:
             return -np.inf
         ll += math.log(lam)
-        comp += -math.expm1(-beta * (T - t[i]))
-    return ll - mu * T - n * comp
+    if N > 0:
+        R = math.exp(-beta * (T - prev)) * (R + 1.0)
+    # sum_i (1 - exp(-beta (T - t_i))) = N - R(T)
+    return ll - mu * T - n * (N - R)
 
 
 @njit(cache=True, fastmath=True)
@@ -72,10 +73,14 @@ def exp_loglik_grad(t, T, mu, n, beta, grad):  # pragma: no cover - compiled
         g_mu += w
         g_n += beta * R * w
         g_b += (R - beta * S) * w
-        x = T - t[i]
-        ex = math.exp(-beta * x)
-        c_g += 1.0 - ex
-        c_b += x * ex
+    # compensator sums from the recursion continued to T: sum_i exp(-beta (T - t_i)) = R(T),
+    # sum_i (T - t_i) exp(...) = S(T)
+    if N > 0:
+        d = T - prev
+        e = math.exp(-beta * d)
+        r1 = R + 1.0
+        c_b = e * (S + d * r1)
+        c_g = N - e * r1
     grad[0] = g_mu - T
     grad[1] = g_n - c_g
     grad[2] = n * g_b - n * c_b
@@ -136,11 +141,13 @@ def exp_loglik_grad_hess(t, T, mu, n, beta, grad, hess):  # pragma: no cover - c
         h11 -= a1 * a1 * w2
         h12 += q * w - a1 * a2 * w2
         h22 += n * (beta * U - 2.0 * S) * w - a2 * a2 * w2
-        x = T - t[i]
-        ex = math.exp(-beta * x)
-        c_g += 1.0 - ex
-        c_b += x * ex
-        c_bb += x * x * ex
+    if N > 0:
+        d = T - prev
+        e = math.exp(-beta * d)
+        r1 = R + 1.0
+        c_bb = e * (U + 2.0 * d * S + d * d * r1)
+        c_b = e * (S + d * r1)
+        c_g = N - e * r1
     grad[0] = g0 - T
     grad[1] = g1 - c_g
     grad[2] = g2 - n * c_b
