@@ -255,3 +255,11 @@ def test_model_breaks_default_and_choice(iraq_core):
     assert chosen.options["breaks"] == ["2020-01-03"]
     with pytest.raises(IncidentStatsError, match="`breaks`"):
         report(iraq_core, triggers=["2020-01-03"], breaks=["2020-02-01"])
+
+
+def test_progress_bar_only_on_request(iraq_window, capsys):
+    report(iraq_window, sections=["data"])
+    assert capsys.readouterr().err == ""
+    report(iraq_window, sections=["data"], progress=True)
+    err = capsys.readouterr().err
+    assert "section/s" in err and "/7 " in err
