@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -530,128 +531,216 @@ def build_forecast(ctx: Context) -> Section:
 # interpretation
 # =============================================================================================
 def build_interpretation(ctx: Context) -> Section:
+    """Findings generated from the numbers of the earlier sections.
+
+    Each finding has a stable ``code``, a ``kind`` (``"shows"``: what the numbers support;
+    ``"caveat"``: what they cannot show) and the sentence shown.
+    """
     findings: list[dict[str, str]] = []
 
-    def add(code: str, text: str) -> None:
-        findings.append({"code": code, "text": text})
+    def add(kind: str, code: str, text: str) -> None:
+        findings.append({"code": code, "kind": kind, "text": text})
 
     ev = ctx.events
-    data = ctx.store.get("data")
-    rc = ctx.store.get("rate_change")
-    if rc is not None and rc.status == "ok":
-        for e in rc.results["triggers"]:
-            small = min(e["before"]["events"], e["after"]["events"])
-            if small < 20:
-                add(
-                    "small_counts",
-                    f"Around {e['date']} one window holds only {small} events: the exact "
-                    "conditional test is used and intervals are wide; a change of less than "
-                    "about a factor of two could go unnoticed.",
-                )
-            exact = e["methods"].get("exact-cond")
-            pl = e.get("placebo")
-            if (
-                exact
-                and pl
-                and exact["pvalue"] is not None
-                and pl["pvalue"] is not None
-                and exact["pvalue"] < 0.05 <= pl["pvalue"]
-            ):
-                add(
-                    "placebo_disagrees",
-                    f"At {e['date']} the exact test rejects equal rates "
-                    f"(p = {_fmt(exact['pvalue'])}) but the placebo test does not "
-                    f"(p = {_fmt(pl['pvalue'])}): changes this large happen at many dates "
-                    "in these data, so the trigger is not singled out.",
-                )
+    rc = _ok(ctx, "rate_change")
+    if rc is not None:
+        _rate_findings(rc.results["triggers"], add)
     elif ev.n < 50:
-        add("small_counts", f"The series has only {ev.n} events: every estimate is uncertain.")
-    if ctx.triggers:
         add(
-            "data_chosen_trigger",
-            "If a trigger date was chosen after looking at these data, the exact p-values are "
-            "too small; the placebo p-value, which compares the trigger with other dates, is "
-            "the honest test in that case.",
+            "caveat",
+            "small_counts",
+            f"The series holds only {ev.n} events: every estimate below is uncertain.",
         )
-        close = _close_triggers(ctx.triggers)
-        if close:
-            add(
-                "confounded_triggers",
-                "Several triggers lie within 14 days of each other ("
-                + "; ".join(close)
-                + "): a change cannot be attributed to one of them.",
-            )
-        add(
-            "association",
-            "A change in rate at a date is an association in time, not proof that the "
-            "trigger caused it: other events of the same weeks may explain it.",
-        )
-    its = ctx.store.get("its")
-    if its is not None and its.status == "ok":
-        disp = its.results.get("dispersion")
-        if disp is not None and disp > 1.5:
-            add(
-                "overdispersion",
-                f"Weekly counts are overdispersed (dispersion {_fmt(disp)}): Poisson "
-                "intervals would be too narrow, so the time-series model is negative binomial.",
-            )
-    cps = ctx.store.get("changepoints")
-    if cps is not None and cps.status == "ok" and ctx.triggers:
+    models = _ok(ctx, "models")
+    if models is not None:
+        _model_findings(models.results, add)
+    cps = _ok(ctx, "changepoints")
+    if cps is not None and ctx.triggers:
         table = cps.results.get("coincides_with_triggers", {}).get("table", [])
         probs = [_num(r.get("probability")) for r in table]
-        if table and all(p is not None and p < 0.5 for p in probs):
+        near = [r["trigger"] for r, p in zip(table, probs) if p is not None and p >= 0.5]
+        if table and not near:
             add(
+                "shows",
                 "changepoint_elsewhere",
                 "The change points estimated without assuming a date do not sit on the "
                 "triggers (each probability below one half): the rate moved at other times.",
             )
-    models = ctx.store.get("models")
-    if models is not None and models.status == "ok":
-        for key, m in models.results["models"].items():
-            p = m.get("gof_ks_pvalue")
-            if p is not None and p < 0.05:
-                add(
-                    "gof_failure",
-                    f"The {key.replace('_', ' ')} model fails the time-rescaling goodness-of-"
-                    f"fit test (KS p = {_fmt(p)}): its numbers describe the data poorly.",
-                )
-            n = m["params"].get("branching_ratio")
-            if n is not None and n > 0.9:
-                add(
-                    "near_critical",
-                    f"The {key.replace('_', ' ')} model's branching ratio is {_fmt(n)}, close "
-                    "to 1: self-excitation this strong often stands in for an unmodelled trend.",
-                )
+        elif near:
+            add(
+                "shows",
+                "changepoint_at_trigger",
+                "A change point estimated without assuming a date lies near "
+                + ", ".join(near)
+                + " (probability at least one half).",
+            )
+    its = _ok(ctx, "its")
+    if its is not None:
+        disp = its.results.get("dispersion")
+        if disp is not None and disp > 1.5:
+            add(
+                "caveat",
+                "overdispersion",
+                f"Weekly counts vary more than a Poisson model allows (dispersion "
+                f"{_fmt(disp)}): Poisson intervals would be too narrow, which is why the "
+                "time-series model is negative binomial.",
+            )
+    if ctx.triggers:
+        add(
+            "caveat",
+            "data_chosen_trigger",
+            "If a trigger date was chosen after looking at these data, the exact p-values are "
+            "too small; the placebo p-value, which ranks the trigger among other dates, is the "
+            "honest test in that case.",
+        )
+        close = _close_triggers(ctx.triggers)
+        if close:
+            add(
+                "caveat",
+                "confounded_triggers",
+                "Several triggers lie within 14 days of each other ("
+                + "; ".join(close[:6])
+                + ("; ..." if len(close) > 6 else "")
+                + "): a change between them cannot be "
+                "attributed to one of them.",
+            )
+        add(
+            "caveat",
+            "association",
+            "A change in rate at a date is an association in time, not proof that the "
+            "trigger caused it: other events of the same weeks may explain it.",
+        )
     if ev.resolution == "day" and ev.n_ties:
         add(
+            "caveat",
             "ties",
-            f"Times are dates only ({ev.n_ties} event{'s' if ev.n_ties != 1 else ''} share a day "
-            "with an earlier one): continuous-time results depend on "
-            "how events are spread within their day; the spread over imputations is reported.",
+            f"Times are dates only ({ev.n_ties} "
+            + ("event shares" if ev.n_ties == 1 else "events share")
+            + " a day with an earlier one): continuous-time results depend on how events "
+            "are spread within their day; the Hawkes fits average seeded imputations.",
         )
-    if data is not None:
-        caveats = data.results.get("data_card", {}).get("caveats", [])
-        if caveats:
-            add(
-                "data_card",
-                "The data card of this data set lists known gaps (quoted in the data summary); "
-                "rates describe the recorded events, which are a sample, not a census.",
-            )
-    unavailable = [
+    data = ctx.store.get("data")
+    if data is not None and data.results.get("data_card", {}).get("caveats"):
+        add(
+            "caveat",
+            "data_card",
+            "The data card of this data set lists known gaps (quoted in the data summary); "
+            "rates describe the recorded events, which are a sample, not a census.",
+        )
+    missing = [
         s.title
         for s in ctx.store.values()
-        if isinstance(s, Section) and s.status in ("unavailable", "failed")
+        if isinstance(s, Section) and s.status in ("unavailable", "failed", "not_applicable")
     ]
-    if unavailable:
-        add("missing_sections", "Not computed in this report: " + "; ".join(unavailable) + ".")
-    summ = Summary("Findings and caveats")
-    summ.notes.extend(f["text"] for f in findings)
+    if missing:
+        add(
+            "caveat",
+            "missing_sections",
+            "Not computed in this report: "
+            + "; ".join(missing)
+            + " (see each section for the reason).",
+        )
+    shows = Summary("What the numbers show")
+    shows.notes.extend(f["text"] for f in findings if f["kind"] == "shows")
+    if not shows.notes:
+        shows.notes.append("No section produced a finding that could be stated here.")
+    cannot = Summary("What they cannot show")
+    cannot.notes.extend(f["text"] for f in findings if f["kind"] == "caveat")
     return Section(
         "interpretation",
         SECTION_TITLES["interpretation"],
-        summaries=(summ,),
+        summaries=(shows, cannot),
         results={"findings": findings},
     )
+
+
+def _ok(ctx: Context, key: str) -> Section | None:
+    sec = ctx.store.get(key)
+    return sec if isinstance(sec, Section) and sec.status == "ok" else None
+
+
+def _rate_findings(triggers: list[dict[str, Any]], add: Any) -> None:
+    small = [e for e in triggers if min(e["before"]["events"], e["after"]["events"]) < 20]
+    if small:
+        worst = min(small, key=lambda e: min(e["before"]["events"], e["after"]["events"]))
+        k = min(worst["before"]["events"], worst["after"]["events"])
+        where = "the trigger" if len(triggers) == 1 else f"{len(small)} of the triggers"
+        add(
+            "caveat",
+            "small_counts",
+            f"Around {where} a window holds fewer than 20 events (as few as {k}, at "
+            f"{worst['date']}): the exact conditional test is used and intervals are wide, so "
+            "a change of less than about a factor of two could go unnoticed.",
+        )
+    for e in triggers:
+        exact = e["methods"].get("exact-cond") or {}
+        pl = e.get("placebo") or {}
+        p, pp, ratio = exact.get("pvalue"), pl.get("pvalue"), exact.get("ratio")
+        if p is None or ratio is None:
+            continue
+        direction = "rose" if ratio > 1 else "fell"
+        if p < 0.05 and (pp is None or pp < 0.05):
+            add(
+                "shows",
+                "rate_changed",
+                f"At {e['date']} the rate {direction} by a factor of {_fmt(ratio)} "
+                f"(exact p = {_fmt(p)}"
+                + (f", placebo p = {_fmt(pp)}" if pp is not None else "")
+                + ").",
+            )
+        elif p < 0.05:
+            add(
+                "caveat",
+                "placebo_disagrees",
+                f"At {e['date']} the exact test rejects equal rates (p = {_fmt(p)}) but the "
+                f"placebo test does not (p = {_fmt(pp)}): changes this large happen at many "
+                "dates in these data, so the trigger is not singled out.",
+            )
+        elif len(triggers) <= MAX_TRIGGER_FIGURES:
+            add(
+                "shows",
+                "no_rate_change",
+                f"At {e['date']} the data are consistent with no change in rate (ratio "
+                f"{_fmt(ratio)}, 95% CI {_fmt(exact.get('ci_low'))} to "
+                f"{_fmt(exact.get('ci_high'))}, exact p = {_fmt(p)}); the interval shows how "
+                "large a change the data cannot exclude.",
+            )
+
+
+def _model_findings(res: Mapping[str, Any], add: Any) -> None:
+    m = res["models"]
+    best = res["best_by_aic"]
+    add(
+        "shows",
+        f"best_model_{best}",
+        {
+            "poisson": "Neither a shift in the background rate at the breaks nor contagion "
+            "between events improves on a constant rate by AIC.",
+            "piecewise_poisson": "A shift in the background rate at the breaks describes the "
+            "data better (by AIC) than contagion between events or a constant rate.",
+            "hawkes": "Contagion between events (a Hawkes model with a constant background) "
+            "describes the data better (by AIC) than a shift in rate at the breaks.",
+            "hawkes_break": "Both contagion between events and a shift in the background rate "
+            "at the breaks are needed to describe the data (best by AIC).",
+        }[best],
+    )
+    for key, v in m.items():
+        p = v.get("gof_ks_pvalue")
+        if p is not None and p < 0.05:
+            add(
+                "caveat",
+                "gof_failure",
+                f"The {MODEL_NAMES[key]} fails the time-rescaling goodness-of-fit test "
+                f"(KS p = {_fmt(p)}): its numbers describe the data poorly.",
+            )
+        n = v["params"].get("branching_ratio")
+        if n is not None and n > 0.9:
+            add(
+                "caveat",
+                "near_critical",
+                f"The {MODEL_NAMES[key]} has a branching ratio of {_fmt(n)}, close to 1: "
+                "self-excitation this strong often stands in for an unmodelled trend.",
+            )
 
 
 def _close_triggers(triggers: list[Trigger], days: int = 14) -> list[str]:
