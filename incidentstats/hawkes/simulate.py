@@ -352,6 +352,8 @@ def _branching_paths(
         parts_t.append(gen_t)
         parts_p.append(gen_p)
     times = np.concatenate(parts_t)
+    if n_paths == 1:
+        return np.sort(times), np.zeros(times.size, dtype=np.int64)
     path = np.concatenate(parts_p).astype(np.int64)
     order = np.lexsort((times, path))
     return times[order], path[order]
