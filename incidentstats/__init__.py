@@ -18,6 +18,16 @@ from .events import EventSeries
 from .exceptions import IncidentStatsError, IncidentStatsWarning
 from .hawkes import HawkesProcess, PoissonProcess
 from .io import read_events
+from .rates import (
+    detectable_ratio,
+    dispersion_test,
+    multiple_triggers,
+    placebo_test,
+    poisson_rate,
+    power,
+    rate_change,
+    rate_change_counts,
+)
 from .report import Report, report
 
 __version__ = "0.1.0"
@@ -34,8 +44,16 @@ __all__ = [
     "as_count_series",
     "compare_models",
     "datasets",
+    "detectable_ratio",
+    "dispersion_test",
     "exceptions",
     "hawkes",
+    "multiple_triggers",
+    "placebo_test",
+    "poisson_rate",
+    "power",
+    "rate_change",
+    "rate_change_counts",
     "read_events",
     "report",
 ]
