@@ -207,7 +207,7 @@ def exp_sums_at(t, s, beta, out_R, out_C):  # pragma: no cover - compiled
         out_C[k] = j
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def powerlaw_excitation(t, c, p, E, dEc, dEp):  # pragma: no cover - compiled
     """Exact O(n^2) sums for g(t) = (p-1)/c (1 + t/c)^(-p) and its derivatives in (c, p)."""
     N = t.shape[0]

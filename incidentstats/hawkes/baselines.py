@@ -198,7 +198,7 @@ class PiecewiseBaseline(Baseline):
                 )
             self._offsets = arr
         k = len(breaks) + 1
-        self.param_names = ("baseline",) + tuple(f"baseline_{i + 1}" for i in range(1, k))
+        self.param_names = ("baseline", *tuple(f"baseline_{i + 1}" for i in range(1, k)))
         self.transforms = ("log",) * k
 
     @property
@@ -466,9 +466,7 @@ class ShockBaseline(Baseline):
         ):
             self._offsets = np.array(sorted(float(d) for d in dates))
         K = len(dates)
-        self.param_names = (
-            ("baseline",) + tuple(f"shock_{k + 1}" for k in range(K)) + ("shock_decay",)
-        )
+        self.param_names = ("baseline", *tuple(f"shock_{k + 1}" for k in range(K)), "shock_decay")
         self.transforms = ("log",) * (K + 2)
 
     @property

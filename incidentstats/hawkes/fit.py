@@ -47,15 +47,23 @@ def _newton_fused(
     """Damped Newton on log-parameters with the analytic Hessian (exponential, constant μ)."""
     n_events = int(np.mean([t.size for t in data]))
     gtol = _gtol(n_events)
-    u = np.log(theta0)
+    free = np.array(spec.free_scalar, dtype=int)
+    base = np.asarray(theta0, dtype=float).copy()
+    u = np.log(base[free])
+
+    def full(u: np.ndarray) -> np.ndarray:
+        th = base.copy()
+        th[free] = np.exp(u)
+        return th
 
     def evaluate(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        th = np.exp(u)
+        th = full(u)
         ll, g, H = spec.loglik_grad_hess(th, data, T)
         if not np.isfinite(ll):
-            return ll, g, H
-        gu = th * g
-        Hu = H * np.outer(th, th) + np.diag(gu)
+            return ll, g[free], H[np.ix_(free, free)]
+        tf = th[free]
+        gu = tf * g[free]
+        Hu = H[np.ix_(free, free)] * np.outer(tf, tf) + np.diag(gu)
         return ll, gu, Hu
 
     ll, gu, Hu = evaluate(u)
@@ -64,7 +72,7 @@ def _newton_fused(
     it = 0
     msg = "maximum number of iterations reached"
     converged = False
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007
         if np.max(np.abs(gu)) <= gtol:
             converged = True
             msg = "gradient norm below tolerance"
@@ -97,7 +105,7 @@ def _newton_fused(
             break
     else:
         converged = bool(np.max(np.abs(gu)) <= gtol)
-    return Optimum(np.exp(u), float(ll), gu, Hu, converged, it, msg)
+    return Optimum(full(u), float(ll), gu, Hu, converged, it, msg)
 
 
 def free_hessian(
@@ -106,10 +114,11 @@ def free_hessian(
     """Hessian of ℓ in the free coordinates: analytic (fused) or central differences of
     the analytic gradient."""
     if spec.fused:
-        th = theta
-        ll, g, H = spec.loglik_grad_hess(th, data, T)
-        gu = th * g
-        return H * np.outer(th, th) + np.diag(gu)
+        free = np.array(spec.free_scalar, dtype=int)
+        _, g, H = spec.loglik_grad_hess(theta, data, T)
+        tf = theta[free]
+        gu = tf * g[free]
+        return H[np.ix_(free, free)] * np.outer(tf, tf) + np.diag(gu)
     u0 = spec.to_free(theta)
     k = u0.size
     Hu = np.zeros((k, k))
@@ -224,7 +233,7 @@ def make_starts(
         if spec.kernel is not None:
             p["branching_ratio"] = n0
             kp = spec.kernel.initial(t, T)
-            for name, kind in zip(spec.kernel.param_names, spec.kernel.transforms):
+            for name, _kind in zip(spec.kernel.param_names, spec.kernel.transforms):
                 if name.startswith("decay") or name == "shock_decay":
                     kp[name] *= scale
                 elif name == "cutoff":

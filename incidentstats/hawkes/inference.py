@@ -145,7 +145,7 @@ def profile_intervals(res: Any, level: float, params: Sequence[str] | None = Non
                 continue
             s0 = start.copy()
 
-            def f(v: float, s0: np.ndarray = s0) -> float:
+            def f(v: float, s0: np.ndarray = s0, nm: str = nm) -> float:
                 return _profile_fit(res, nm, to_val(v), s0)[0] - cut
 
             try:
@@ -277,7 +277,7 @@ def em_nonparametric(
     h = np.full(widths.size, 0.5 / widths.sum())
     ll_old = -np.inf
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007
         bg = 0.0
         off = np.zeros(widths.size)
         ex = np.zeros(widths.size)

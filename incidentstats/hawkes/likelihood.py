@@ -83,12 +83,7 @@ class ModelSpec:
             if nm not in self.fixed and k != "simplex"
         ]
         self.n_free = len(self.free_scalar) + max(len(self.simplex) - 1, 0)
-        self.fused = (
-            kernel is not None
-            and kernel.name == "exponential"
-            and baseline.is_constant
-            and not self.fixed
-        )
+        self.fused = kernel is not None and kernel.name == "exponential" and baseline.is_constant
 
     # -- coordinates ---------------------------------------------------------------------------
     def to_theta(self, u: np.ndarray) -> np.ndarray:

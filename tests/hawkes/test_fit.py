@@ -56,8 +56,12 @@ def test_fused_newton_reaches_the_maximum_found_by_nelder_mead():
     def negll(u):
         return -spec.loglik_grad(np.exp(u), [res.times], res.T, grad=False)[0]
 
-    nm = optimize.minimize(negll, np.log([0.3, 0.3, 1.0]), method="Nelder-Mead",
-                           options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    nm = optimize.minimize(
+        negll,
+        np.log([0.3, 0.3, 1.0]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+    )
     assert -nm.fun <= res.loglik + 1e-7
     np.testing.assert_allclose(res.params.to_numpy(), np.exp(nm.x), rtol=1e-4)
     # the gradient at the optimum is ~0
@@ -89,8 +93,10 @@ def test_hessian_errors_match_finite_difference_information():
         up, dn = th.copy(), th.copy()
         up[i] += h
         dn[i] -= h
-        H[:, i] = (spec.loglik_grad(up, [res.times], res.T)[1]
-                   - spec.loglik_grad(dn, [res.times], res.T)[1]) / (2 * h)
+        H[:, i] = (
+            spec.loglik_grad(up, [res.times], res.T)[1]
+            - spec.loglik_grad(dn, [res.times], res.T)[1]
+        ) / (2 * h)
     se = np.sqrt(np.diag(np.linalg.inv(-H)))
     np.testing.assert_allclose(res.bse.to_numpy(), se, rtol=1e-3)
 
@@ -116,7 +122,9 @@ def test_estimates_converge_with_sample_size():
         e = []
         for seed in range(8):
             t = branching_sim(mu, n, beta, T, np.random.default_rng(100 + seed))
-            e.append(abs(HawkesProcess(n_starts=1).fit(events_from(t, T)).params["branching_ratio"] - n))
+            e.append(
+                abs(HawkesProcess(n_starts=1).fit(events_from(t, T)).params["branching_ratio"] - n)
+            )
         errs[T] = np.mean(e)
     assert errs[6400.0] < errs[400.0] / 2
 
@@ -129,27 +137,46 @@ def test_recovery_with_piecewise_baseline():
     t = np.concatenate([a, b])
     res = HawkesProcess(baseline=PiecewiseBaseline(breaks=[1500.0])).fit(events_from(t, T))
     assert res.converged
-    for name, truth in [("baseline", 0.3), ("baseline_2", 0.9), ("branching_ratio", 0.5), ("decay", 2.0)]:
+    for name, truth in [
+        ("baseline", 0.3),
+        ("baseline_2", 0.9),
+        ("branching_ratio", 0.5),
+        ("decay", 2.0),
+    ]:
         assert abs(res.params[name] - truth) < 3.5 * res.bse[name], name
 
 
-def test_power_law_and_sum_exponential_and_nonparametric_fit():
+def test_sum_exponential_and_nonparametric_fit():
     rng = np.random.default_rng(4)
     T = 1000.0
     t = branching_sim(0.5, 0.5, 1.0, T, rng)
     ev = events_from(t, T)
     exp_fit = HawkesProcess().fit(ev)
-    for kernel in ("power_law", "sum_exponential", "nonparametric"):
-        res = HawkesProcess(kernel=kernel).fit(ev)
+    for kernel in ("sum_exponential", "nonparametric"):
+        res = HawkesProcess(kernel=kernel, n_starts=2).fit(ev)
         assert res.converged, kernel
-        # every kernel sees the same clustering: branching ratio within 0.1 of the
-        # exponential fit, and the richer parametric kernels do not lose likelihood
         if kernel == "sum_exponential":
             # nests the exponential kernel: never a lower maximum (a slow second component
             # may absorb background fluctuations, so n is not compared)
             assert res.loglik >= exp_fit.loglik - 1e-6
         else:
             assert abs(res.branching_ratio - exp_fit.branching_ratio) < 0.1, kernel
+
+
+def test_power_law_recovery():
+    from incidentstats.hawkes.simulate import simulate
+
+    kernel = ist.hawkes.PowerLawKernel()
+    p = {"baseline": 0.5, "branching_ratio": 0.5, "cutoff": 0.5, "exponent": 2.5}
+    T = 1200.0
+    t = simulate(kernel, ist.hawkes.ConstantBaseline(), p, T, np.random.default_rng(12))
+    res = HawkesProcess(kernel="power_law", n_starts=1).fit(events_from(np.sort(t), T))
+    assert res.converged
+    for name in ("baseline", "branching_ratio", "exponent"):
+        assert abs(res.params[name] - p[name]) < 3.5 * res.bse[name], name
+    # the half-life c (2^(1/(p-1)) - 1) is identified better than c and p separately
+    true_half = 0.5 * (2 ** (1 / 1.5) - 1)
+    assert abs(np.log(res.half_life / true_half)) < 1.0
 
 
 def test_fixed_decay_is_respected():
@@ -214,8 +241,10 @@ def test_iraq_core_models_compared():
     assert set(cmp.tests["null"]) >= {"Poisson, constant baseline"}
     # the data are clustered (the monthly counts in the data card swing 0..12): contagion is
     # detected against the homogeneous Poisson model
-    row = cmp.tests[(cmp.tests["null"] == "Poisson, constant baseline")
-                    & (cmp.tests["alternative"] == "Hawkes (exponential), constant baseline")]
+    row = cmp.tests[
+        (cmp.tests["null"] == "Poisson, constant baseline")
+        & (cmp.tests["alternative"] == "Hawkes (exponential), constant baseline")
+    ]
     assert float(row["pvalue"].iloc[0]) < 1e-3
     assert 0.2 < const.branching_ratio < 0.95
     for r in (const, piece, pois, pois2):
@@ -226,7 +255,9 @@ def test_iraq_core_models_compared():
 
 
 def test_small_sample_warns_and_uses_profile():
-    ev = EventSeries.from_offsets([0.5, 0.9, 1.1, 4.0, 4.2, 7.5, 7.6, 9.0, 12.0, 12.1, 12.3, 20.0], end=25.0)
+    ev = EventSeries.from_offsets(
+        [0.5, 0.9, 1.1, 4.0, 4.2, 7.5, 7.6, 9.0, 12.0, 12.1, 12.3, 20.0], end=25.0
+    )
     with pytest.warns(SmallSampleWarning, match="Only 12 events"):
         res = HawkesProcess().fit(ev)
     ci = res.confidence_interval("branching_ratio")
@@ -245,13 +276,17 @@ def test_explosive_fit_warns():
 
 def test_fewer_than_two_events():
     ev = EventSeries.from_offsets([1.0], end=5.0)
-    with pytest.raises(IncidentStatsError, match="at least 2 events.*Got '1 events'|at least 2 events"):
+    with pytest.raises(
+        IncidentStatsError, match="at least 2 events.*Got '1 events'|at least 2 events"
+    ):
         HawkesProcess().fit(ev)
 
 
 def test_break_outside_window():
     ev = EventSeries.from_offsets([1.0, 2.0, 3.0], start="2020-01-01", end=5.0)
-    with pytest.raises(IncidentStatsError, match="`breaks` parameter of PiecewiseBaseline must lie strictly inside"):
+    with pytest.raises(
+        IncidentStatsError, match="`breaks` parameter of PiecewiseBaseline must lie strictly inside"
+    ):
         HawkesProcess(baseline=PiecewiseBaseline(breaks=["2021-01-01"])).fit(ev)
     with pytest.raises(IncidentStatsError, match="`dates` parameter of ShockBaseline must lie"):
         HawkesProcess(baseline=ShockBaseline(dates=["2019-01-01"])).fit(ev)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -234,7 +235,7 @@ def test_compensator_and_intensity_match_brute_force(name, kernel, baseline, p):
     lam = spec.intensity_at(theta, TIMES, s)
     comp = spec.compensator_at(theta, TIMES, s)
     for k, sk in enumerate(s):
-        before = TIMES[TIMES < sk]
+        before = TIMES[sk > TIMES]
         want = float(baseline.rate(np.array([sk]), p)[0])
         wantc = baseline.integral(0.0, sk, p)
         if kernel is not None:
@@ -247,7 +248,7 @@ def test_compensator_and_intensity_match_brute_force(name, kernel, baseline, p):
 def test_hessian_matches_finite_differences():
     spec = ModelSpec(ConstantBaseline(), ExponentialKernel())
     theta = np.array([0.4, 0.6, 1.7])
-    _, g, H = spec.loglik_grad_hess(theta, [TIMES], T_WIN)
+    _, _g, H = spec.loglik_grad_hess(theta, [TIMES], T_WIN)
     for i in range(3):
         h = 1e-6
         up, dn = theta.copy(), theta.copy()
@@ -293,7 +294,7 @@ def test_kernels_are_densities_and_samplers():
                 integrate.quad(
                     lambda s, k=kernel, p=p: float(k.density(np.array([s]), p)[0]), a, b
                 )[0]
-                for a, b in zip(edges[:-1], edges[1:])
+                for a, b in itertools.pairwise(edges)
             )
         )
         assert total == pytest.approx(1.0, abs=1e-7), kernel.name
