@@ -12,7 +12,13 @@ from scipy import linalg, stats
 
 from incidentstats import EventSeries
 from incidentstats.exceptions import IncidentStatsError, IncidentStatsTypeError
-from incidentstats.hawkes.baselines import ConstantBaseline, PiecewiseBaseline
+from incidentstats.hawkes.baselines import (
+    ConstantBaseline,
+    PiecewiseBaseline,
+    SeasonalBaseline,
+    ShockBaseline,
+    TrendBaseline,
+)
 from incidentstats.hawkes.kernels import (
     ExponentialKernel,
     NonparametricKernel,
@@ -351,3 +357,29 @@ def test_full_size_exact_moments_long_window():
         mean, var = exp_hawkes_moments(EXP["baseline"], EXP["branching_ratio"], EXP["decay"], T)
         assert_mean(counts, mean)
         assert_variance(counts, var)
+
+
+@pytest.mark.parametrize(
+    "baseline,bp",
+    [
+        (TrendBaseline(), {"baseline": 0.5, "trend": 0.03}),
+        (SeasonalBaseline(period=7.0), {"baseline": 0.8, "cos_1": 0.9, "sin_1": -0.4}),
+        (ShockBaseline(dates=[10.0]), {"baseline": 0.3, "shock_1": 6.0, "shock_decay": 0.5}),
+    ],
+)
+def test_time_varying_baselines(baseline, bp):
+    T = 30.0
+    # Poisson (n = 0): E N = ∫_0^T μ (the baseline's own integral, a closed form or quadrature)
+    p0 = {**bp, "branching_ratio": 0.0}
+    for method in ("branching", "thinning"):
+        counts = np.array(
+            [x.size for x in simulate_paths(None, baseline, p0, T, 2000, rng=1, method=method)]
+        )
+        assert_mean(counts, baseline.integral(0.0, T, p0))
+        assert_variance(counts, baseline.integral(0.0, T, p0))
+    # Hawkes: the two simulators agree on the count law and on where the events fall
+    p = {**bp, "branching_ratio": 0.5, "decay": 2.0}
+    a = simulate_paths("exponential", baseline, p, T, 800, rng=2)
+    b = simulate_paths("exponential", baseline, p, T, 800, rng=3, method="thinning")
+    assert stats.ks_2samp([x.size for x in a], [x.size for x in b]).pvalue > 0.001
+    assert stats.ks_2samp(np.concatenate(a), np.concatenate(b)).pvalue > 0.001
