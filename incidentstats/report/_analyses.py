@@ -7,7 +7,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._results import Summary
@@ -53,14 +52,21 @@ def _ci(obj: Any, *args: Any, **kwargs: Any) -> tuple[float | None, float | None
 
 
 def _windows(ctx: Context, i: int) -> tuple[Any, Any]:
-    """``before`` / ``after`` arguments for trigger ``i``: the window length, or up to the
-    neighbouring triggers."""
-    if ctx.window is not None:
-        return ctx.window, ctx.window
+    """``before`` / ``after`` arguments for trigger ``i``.
+
+    One trigger: the window length (or None: all data). Several: each window stops at the
+    neighbouring trigger, and is no longer than the window length when one is given.
+    """
     trig = ctx.triggers
-    before = trig[i - 1].date if i > 0 else None
-    after = trig[i + 1].date if i + 1 < len(trig) else None
-    return before, after
+    if len(trig) == 1:
+        return ctx.window, ctx.window
+    t = trig[i].date
+    lo = trig[i - 1].date if i > 0 else ctx.events.start
+    hi = trig[i + 1].date if i + 1 < len(trig) else ctx.events.end
+    if ctx.window is not None:
+        lo = max(lo, t - ctx.window)
+        hi = min(hi, t + ctx.window)
+    return lo, hi
 
 
 def _no_triggers(key: str) -> Section:
@@ -90,89 +96,100 @@ def build_rate_change(ctx: Context) -> Section:
     if not ctx.triggers:
         return _no_triggers("rate_change")
     ev = ctx.events
+    dates = ctx.trigger_dates
     per_trigger: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    summaries: list[Summary] = []
     figures: list[Figure] = []
     objects: dict[str, Any] = {}
     notes: list[str] = []
     for i, trig in enumerate(ctx.triggers):
         before, after = _windows(ctx, i)
-        kwargs: dict[str, Any] = {}
-        if before is not None:
-            kwargs["before"] = before
-        if after is not None:
-            kwargs["after"] = after
+        day = _ts(trig.date)
+        try:
+            rc = rate_change(
+                ev, trig.date, before, after, method=RATE_METHODS[0], methods=list(RATE_METHODS)
+            )
+        except IncidentStatsError as exc:
+            notes.append(f"{day}: not computed ({_short(exc)})")
+            continue
+        objects[day] = rc
         methods: dict[str, Any] = {}
-        first = None
-        for m in RATE_METHODS:
-            try:
-                rc = rate_change(ev, trig.date, method=m, **kwargs)
-            except IncidentStatsError as exc:
-                notes.append(f"{_ts(trig.date)}, method {m}: not computed ({exc})")
-                continue
-            first = first or rc
-            low, high = _ci(rc.confidence_interval)
-            methods[m] = {
-                "ratio": _num(rc.ratio),
-                "ci_low": low,
-                "ci_high": high,
-                "pvalue": _num(rc.pvalue),
-                "statistic": _num(getattr(rc, "statistic", None)),
+        for m, row in rc.table.iterrows():
+            methods[str(m)] = {
+                "ratio": _num(row["estimate"]),
+                "ci_low": _num(row["ci_low"]),
+                "ci_high": _num(row["ci_high"]),
+                "pvalue": _num(row["pvalue"]),
+                "statistic": _num(row["statistic"]),
             }
             rows.append(
                 {
-                    "trigger": _ts(trig.date),
-                    "method": m,
-                    "ratio": _num(rc.ratio),
-                    "CI low": low,
-                    "CI high": high,
-                    "p": _num(rc.pvalue),
+                    "trigger": day,
+                    "method": str(m),
+                    "ratio": _num(row["estimate"]),
+                    "CI low": _num(row["ci_low"]),
+                    "CI high": _num(row["ci_high"]),
+                    "p": _num(row["pvalue"]),
                 }
             )
-        if first is None:
-            raise IncidentStatsError(f"no rate-change method applies at {_ts(trig.date)}")
-        counts = np.asarray(first.counts, dtype=float).ravel()
-        exposures = np.asarray(first.exposures, dtype=float).ravel()
+        c, x = rc.counts, rc.exposures
         entry: dict[str, Any] = {
-            "date": _ts(trig.date),
+            "date": day,
             "label": trig.label,
             "before": {
-                "events": int(counts[0]),
-                "exposure_days": _num(exposures[0]),
-                "rate_per_day": _num(counts[0] / exposures[0]),
+                "events": int(c["before"]),
+                "exposure_days": _num(x["before"]),
+                "rate_per_day": _num(rc.rates["before"]),
             },
             "after": {
-                "events": int(counts[1]),
-                "exposure_days": _num(exposures[1]),
-                "rate_per_day": _num(counts[1] / exposures[1]),
+                "events": int(c["after"]),
+                "exposure_days": _num(x["after"]),
+                "rate_per_day": _num(rc.rates["after"]),
             },
             "methods": methods,
+            "placebo": None,
         }
+        others = [d for d in dates if d != trig.date]
         try:
-            pl = placebo_test(ev, trig.date, n_placebo=ctx.n_placebo, rng=ctx.seed, **kwargs)
+            pl = placebo_test(
+                ev,
+                trig.date,
+                before,
+                after,
+                n_placebo=ctx.n_placebo,
+                rng=ctx.seed,
+                triggers=others or None,
+            )
         except IncidentStatsError as exc:
-            entry["placebo"] = None
-            notes.append(f"{_ts(trig.date)}: placebo test not computed ({exc})")
+            notes.append(f"{day}: placebo test not computed ({_short(exc)})")
         else:
             entry["placebo"] = {
                 "pvalue": _num(pl.pvalue),
-                "n_placebo": int(getattr(pl, "n_placebo", ctx.n_placebo)),
+                "n_placebo": int(pl.n_placebo),
+                "n_admissible": int(pl.n_admissible),
+                "statistic": str(pl.statistic),
+                "observed": _num(pl.observed),
             }
-            objects[f"placebo {_ts(trig.date)}"] = pl
+            objects[f"placebo {day}"] = pl
         per_trigger.append(entry)
-        objects[_ts(trig.date)] = first
-        if i < MAX_TRIGGER_FIGURES and hasattr(first, "plot"):
+        if len(figures) < MAX_TRIGGER_FIGURES:
             figures.append(
                 Figure(
                     f"rate-change-{i + 1}",
-                    f"Events around the trigger of {_ts(trig.date)}: windows and rates with 95% "
-                    "intervals.",
-                    _plotter(first),
+                    f"Events around the trigger of {day}: the two windows and their rates with "
+                    "exact 95% intervals.",
+                    _plotter(rc),
                 )
             )
-    table = pd.DataFrame(rows)
-    summ = Summary("Rate ratio after / before each trigger, by method")
+    if not per_trigger:
+        raise IncidentStatsError("no trigger admits a rate comparison: " + "; ".join(notes))
+    results: dict[str, Any] = {
+        "methods": list(RATE_METHODS),
+        "n_placebo": ctx.n_placebo,
+        "window": None if ctx.window is None else f"{ctx.window / pd.Timedelta(days=1):g}D",
+        "triggers": per_trigger,
+    }
+    summ = Summary("Rate ratio after / before each trigger")
     counts_table = pd.DataFrame(
         [
             {
@@ -186,12 +203,21 @@ def build_rate_change(ctx: Context) -> Section:
             for e in per_trigger
         ]
     )
-    summ.add_table("Counts and exposures", counts_table)
-    summ.add_table("Rate ratio (after / before), confidence interval and p-value", table)
+    summ.add_table("Counts, exposures and the placebo p-value", counts_table)
+    summ.add_table(
+        "Rate ratio (after / before), 95% interval and p-value, by method", pd.DataFrame(rows)
+    )
     summ.notes.extend(notes)
-    summaries.append(summ)
-    paragraphs = [_rate_change_sentence(e) for e in per_trigger]
-    results = {"methods": list(RATE_METHODS), "n_placebo": ctx.n_placebo, "triggers": per_trigger}
+    summaries = [summ]
+    if len(per_trigger) > 1:
+        multiple = _multiple(ctx, [pd.Timestamp(e["date"]) for e in per_trigger])
+        if multiple is not None:
+            results["holm"] = multiple[0]
+            summaries.append(multiple[1])
+    paragraphs = [_RATE_INTRO.format(n=ctx.n_placebo)]
+    paragraphs += [_rate_change_sentence(e) for e in per_trigger[:MAX_TRIGGER_FIGURES]]
+    if len(per_trigger) > MAX_TRIGGER_FIGURES:
+        paragraphs.append(f"The tables give all {len(per_trigger)} triggers.")
     return Section(
         "rate_change",
         SECTION_TITLES["rate_change"],
@@ -201,6 +227,58 @@ def build_rate_change(ctx: Context) -> Section:
         results=results,
         objects=objects,
     )
+
+
+_RATE_INTRO = (
+    "Each trigger splits the events into a window before and one after it (events on the "
+    "trigger's own day count after). The exact conditional test treats the events as Poisson "
+    "and compares the two counts given their total; score, E-test and Wald (log) versions are "
+    "shown beside it because analysts compare them. The placebo test lays the same windows "
+    "at {n} other dates and ranks the real change among them: it is the honest test when the "
+    "trigger was chosen after looking at the data."
+)
+
+
+def _multiple(
+    ctx: Context, dates: list[pd.Timestamp]
+) -> tuple[list[dict[str, Any]], Summary] | None:
+    try:
+        fn = api(
+            "multiple_triggers",
+            "issue 3",
+            "rates.multiple_triggers",
+            "rates._placebo.multiple_triggers",
+        )
+    except Unavailable:
+        return None
+    w = ctx.window
+    try:
+        res = fn(ctx.events, dates, w, w, method=RATE_METHODS[0], adjust="holm")
+    except IncidentStatsError:
+        return None
+    table = res.table.reset_index()
+    rows = [
+        {
+            "trigger": _ts(r["trigger"]),
+            "pvalue": _num(r["pvalue"]),
+            "pvalue_holm": _num(r["pvalue_adjusted"]),
+        }
+        for _, r in table.iterrows()
+    ]
+    summ = Summary("Several triggers: Holm-adjusted p-values")
+    summ.add_table(
+        "Exact conditional p-value at each trigger and its Holm adjustment",
+        pd.DataFrame(rows).rename(columns={"pvalue_holm": "Holm-adjusted p"}),
+    )
+    summ.add_note(
+        "With several triggers, some p-values are small by chance; the Holm "
+        "adjustment controls the chance of any false rejection."
+    )
+    return rows, summ
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _plotter(result: Any, method: str = "plot") -> Any:
@@ -544,7 +622,7 @@ def build_interpretation(ctx: Context) -> Section:
     ev = ctx.events
     rc = _ok(ctx, "rate_change")
     if rc is not None:
-        _rate_findings(rc.results["triggers"], add)
+        _rate_findings(rc.results["triggers"], rc.results.get("holm"), add)
     elif ev.n < 50:
         add(
             "caveat",
@@ -659,7 +737,9 @@ def _ok(ctx: Context, key: str) -> Section | None:
     return sec if isinstance(sec, Section) and sec.status == "ok" else None
 
 
-def _rate_findings(triggers: list[dict[str, Any]], add: Any) -> None:
+def _rate_findings(
+    triggers: list[dict[str, Any]], holm: list[dict[str, Any]] | None, add: Any
+) -> None:
     small = [e for e in triggers if min(e["before"]["events"], e["after"]["events"]) < 20]
     if small:
         worst = min(small, key=lambda e: min(e["before"]["events"], e["after"]["events"]))
@@ -672,19 +752,24 @@ def _rate_findings(triggers: list[dict[str, Any]], add: Any) -> None:
             f"{worst['date']}): the exact conditional test is used and intervals are wide, so "
             "a change of less than about a factor of two could go unnoticed.",
         )
+    adjusted = {r["trigger"]: r["pvalue_holm"] for r in holm or []}
+    flagged = False
     for e in triggers:
         exact = e["methods"].get("exact-cond") or {}
         pl = e.get("placebo") or {}
         p, pp, ratio = exact.get("pvalue"), pl.get("pvalue"), exact.get("ratio")
         if p is None or ratio is None:
             continue
-        direction = "rose" if ratio > 1 else "fell"
+        label = "exact p"
+        if e["date"] in adjusted and adjusted[e["date"]] is not None:
+            p, label = adjusted[e["date"]], "Holm-adjusted exact p"
+        flagged = flagged or p < 0.05
         if p < 0.05 and (pp is None or pp < 0.05):
             add(
                 "shows",
                 "rate_changed",
-                f"At {e['date']} the rate {direction} by a factor of {_fmt(ratio)} "
-                f"(exact p = {_fmt(p)}"
+                f"After {e['date']} the rate was {_fmt(ratio)} times the rate before "
+                f"({label} = {_fmt(p)}"
                 + (f", placebo p = {_fmt(pp)}" if pp is not None else "")
                 + ").",
             )
@@ -692,9 +777,9 @@ def _rate_findings(triggers: list[dict[str, Any]], add: Any) -> None:
             add(
                 "caveat",
                 "placebo_disagrees",
-                f"At {e['date']} the exact test rejects equal rates (p = {_fmt(p)}) but the "
-                f"placebo test does not (p = {_fmt(pp)}): changes this large happen at many "
-                "dates in these data, so the trigger is not singled out.",
+                f"At {e['date']} the exact test rejects equal rates ({label} = {_fmt(p)}) but "
+                f"the placebo test does not (p = {_fmt(pp)}): changes this large happen at "
+                "many dates in these data, so the trigger is not singled out.",
             )
         elif len(triggers) <= MAX_TRIGGER_FIGURES:
             add(
@@ -702,9 +787,16 @@ def _rate_findings(triggers: list[dict[str, Any]], add: Any) -> None:
                 "no_rate_change",
                 f"At {e['date']} the data are consistent with no change in rate (ratio "
                 f"{_fmt(ratio)}, 95% CI {_fmt(exact.get('ci_low'))} to "
-                f"{_fmt(exact.get('ci_high'))}, exact p = {_fmt(p)}); the interval shows how "
+                f"{_fmt(exact.get('ci_high'))}, {label} = {_fmt(p)}); the interval shows how "
                 "large a change the data cannot exclude.",
             )
+    if len(triggers) > MAX_TRIGGER_FIGURES and not flagged:
+        add(
+            "shows",
+            "no_rate_change",
+            f"At none of the {len(triggers)} triggers does the rate change beyond what chance "
+            "allows once the number of triggers is accounted for (Holm).",
+        )
 
 
 def _model_findings(res: Mapping[str, Any], add: Any) -> None:

@@ -74,3 +74,44 @@ def test_interpretation_mentions_small_counts_and_data_chosen_trigger(rep):
     assert "small_counts" in codes
     assert "ties" in codes
     assert "data_card" in codes
+
+
+def test_rate_change_counts_and_ratio(rep):
+    res = section(rep, "rate_change")
+    (e,) = res["triggers"]
+    # data card months: 11 events from 28 Oct to 31 Dec 2019 (none on 1-2 Jan 2020), so 11 in
+    # the 67 days before 3 Jan and 28 - 11 = 17 in the 88 days from 3 Jan to 31 Mar
+    assert (e["before"]["events"], e["before"]["exposure_days"]) == (11, 67.0)
+    assert (e["after"]["events"], e["after"]["exposure_days"]) == (17, 88.0)
+    exact = e["methods"]["exact-cond"]
+    assert exact["ratio"] == pytest.approx((17 / 88) / (11 / 67))
+    assert exact["ci_low"] < exact["ratio"] < exact["ci_high"]
+    assert set(e["methods"]) == set(res["methods"])
+    for m in e["methods"].values():
+        assert 0 <= m["pvalue"] <= 1
+    # placebo: a rank p-value, at least 1 / (1 + number of placebo dates)
+    pl = e["placebo"]
+    assert 1 / (1 + pl["n_placebo"]) <= pl["pvalue"] <= 1
+
+
+def test_rate_change_matches_the_public_function(rep, iraq_window):
+    from incidentstats.report._sections import api
+
+    res = section(rep, "rate_change")
+    rate_change = api("rate_change", "issue 3", "rates.rate_change")
+    rc = rate_change(iraq_window, "2020-01-03", method="score")
+    assert res["triggers"][0]["methods"]["score"]["pvalue"] == pytest.approx(rc.pvalue)
+
+
+def test_several_triggers_get_holm_adjusted_pvalues(iraq_core):
+    rep = report(
+        iraq_core, triggers=["2020-01-03", "2020-10-10"], sections=["rate_change"], n_placebo=49
+    )
+    res = section(rep, "rate_change")
+    holm = res["holm"]
+    assert [h["trigger"] for h in holm] == ["2020-01-03", "2020-10-10"]
+    for h in holm:
+        assert h["pvalue_holm"] >= h["pvalue"]
+    # windows stop at the neighbouring trigger: 2020-01-03 ... 2020-10-10 is 281 days
+    assert res["triggers"][0]["after"]["exposure_days"] == 281.0
+    assert res["triggers"][1]["before"]["exposure_days"] == 281.0
