@@ -512,6 +512,14 @@ def simulate_paths(
     kernel = _resolve_kernel(kernel)
     base = _resolve_baseline(baseline, p)
     hist = _check_history(history, start)
+    bound = float(base.max_rate(start, end, p))
+    if not np.isfinite(bound) or bound < 0:
+        raise error(
+            "The baseline",
+            "must have a finite, non-negative rate on the window",
+            f"a rate bound of {bound!r}",
+            "Check the baseline parameters in `params` (missing or NaN values?).",
+        )
     if n > 0:
         _check_kernel(kernel, p, ("sample", "cdf") if method == "branching" else ("density",))
     if method == "branching":

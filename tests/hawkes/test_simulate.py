@@ -297,6 +297,7 @@ def test_simulate_result_returns_event_series_on_window():
         ({"params": {"branching_ratio": 0.5, "decay": 1.0}}, "'baseline'"),
         ({"params": {"baseline": -1.0, "branching_ratio": 0.5, "decay": 1.0}}, ">= 0"),
         ({"T": np.nan}, "finite"),
+        ({"params": {"baseline": np.nan, "branching_ratio": 0.5, "decay": 1.0}}, "finite"),
         ({"T": 0.0}, "greater than `start`"),
         ({"history": [1.0, 20.0]}, "before the simulation start"),
         ({"history": [np.nan]}, "finite"),
@@ -383,3 +384,11 @@ def test_time_varying_baselines(baseline, bp):
     b = simulate_paths("exponential", baseline, p, T, 800, rng=3, method="thinning")
     assert stats.ks_2samp([x.size for x in a], [x.size for x in b]).pvalue > 0.001
     assert stats.ks_2samp(np.concatenate(a), np.concatenate(b)).pvalue > 0.001
+
+
+@pytest.mark.parametrize("method", ["branching", "thinning"])
+def test_nan_baseline_level_is_an_error_not_an_empty_path(method):
+    base = PiecewiseBaseline(breaks=[5.0], _offsets=np.array([5.0]))
+    p = {"baseline": 0.5, "baseline_2": np.nan, "branching_ratio": 0.5, "decay": 1.0}
+    with pytest.raises(IncidentStatsError, match="finite, non-negative rate"):
+        simulate("exponential", base, p, 10.0, rng=1, method=method)
