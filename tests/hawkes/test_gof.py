@@ -95,9 +95,11 @@ def test_gof_of_fitted_models_on_iraq_series(iraq_fits):
     for r, g in zip(iraq_fits, results):
         assert isinstance(g, GofResult)
         assert g.n == 99
-        # the compensator at the window end equals the number of events at the MLE of any
-        # model with a free constant baseline level (score equation for μ)
-        assert g.total == pytest.approx(99.0, rel=1e-3)
+        # at the MLE of a model whose baseline levels are free, Λ(T) = N (combine the score
+        # equations: Σ θ_k ∂ℓ/∂θ_k over the levels and n gives N − Λ(T) = 0). The fit pools
+        # 10 tie imputations and Λ is evaluated on the first, so equality is approximate
+        # (measured 98.993 for the Hawkes fit).
+        assert g.total == pytest.approx(99.0, rel=5e-3)
         assert np.allclose(g.rescaled_times, r.compensator())
     # the homogeneous Poisson model fails to capture the 2020 and 2021 bursts; the Hawkes
     # models do (values measured here, seeds fixed: 0.0299 vs 0.44 and 0.50)
