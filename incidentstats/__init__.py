@@ -18,6 +18,7 @@ from .events import EventSeries
 from .exceptions import IncidentStatsError, IncidentStatsWarning
 from .hawkes import HawkesProcess, PoissonProcess
 from .io import read_events
+from .its import interrupted_time_series
 from .rates import (
     detectable_ratio,
     dispersion_test,
@@ -48,6 +49,7 @@ __all__ = [
     "dispersion_test",
     "exceptions",
     "hawkes",
+    "interrupted_time_series",
     "multiple_triggers",
     "placebo_test",
     "poisson_rate",
