@@ -286,7 +286,7 @@ class TrendBaseline(Baseline):
 
     name = "trend"
     param_names = ("baseline", "trend")
-    transforms = ("log", "real")
+    transforms = ("log", "real_t")
 
     @staticmethod
     def _int(a: float, b: float, s: float) -> float:

@@ -422,7 +422,7 @@ class HawkesProcess:
         gen = check_rng(rng)
         baseline = self.baseline.bind(events)
         process = self._with_baseline(baseline)
-        spec = ModelSpec(baseline, self.kernel, self.fixed)
+        spec = ModelSpec(baseline, self.kernel, self.fixed, time_scale=events.duration(self.unit))
         pt = prepare_times(
             events,
             ties=self.ties,

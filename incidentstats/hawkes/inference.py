@@ -62,7 +62,8 @@ def wald_intervals(res: Any, level: float) -> pd.DataFrame:
             elif kind == "log1":
                 a = theta[i] - 1.0
                 low[i], high[i] = 1 + a * np.exp(-z * se), 1 + a * np.exp(z * se)
-            else:
+            else:  # real parameters: natural scale (bse already undoes any time scaling)
+                se = float(res.bse.iloc[i])
                 low[i], high[i] = theta[i] - z * se, theta[i] + z * se
         else:  # simplex weight: natural scale, clipped
             se = float(res.bse.iloc[i])
@@ -77,7 +78,7 @@ def _profile_fit(res: Any, name: str, value: float, start: np.ndarray) -> tuple[
     spec: ModelSpec = res._spec
     fixed = dict(spec.fixed)
     fixed[name] = float(value)
-    sub = ModelSpec(spec.baseline, spec.kernel, fixed)
+    sub = ModelSpec(spec.baseline, spec.kernel, fixed, time_scale=spec.time_scale)
     th0 = start.copy()
     th0[spec.names.index(name)] = value
     if sub.n_free == 0:
@@ -108,7 +109,10 @@ def profile_intervals(res: Any, level: float, params: Sequence[str] | None = Non
             continue
         j = spec.free_scalar.index(i)
         se_u = float(np.sqrt(res._cov_free[j, j])) if np.isfinite(res._cov_free[j, j]) else 0.5
-        se_u = min(max(se_u, 0.05), 2.0)
+        if kind not in ("log", "log1"):
+            se_u = float(res.bse.iloc[i]) if np.isfinite(res.bse.iloc[i]) else 1.0
+        else:
+            se_u = min(max(se_u, 0.05), 2.0)
 
         def to_val(v: float, kind: str = kind) -> float:
             return (

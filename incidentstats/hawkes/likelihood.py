@@ -40,9 +40,15 @@ class ModelSpec:
     """
 
     def __init__(
-        self, baseline: Baseline, kernel: Kernel | None, fixed: Mapping[str, float] | None = None
+        self,
+        baseline: Baseline,
+        kernel: Kernel | None,
+        fixed: Mapping[str, float] | None = None,
+        time_scale: float = 1.0,
     ) -> None:
         self.baseline = baseline
+        # "real_t" parameters are rates of change per unit time: the optimiser sees θ·T
+        self.time_scale = float(time_scale)
         self.kernel = kernel
         names = list(baseline.param_names)
         kinds = list(baseline.transforms)
@@ -93,7 +99,14 @@ class ModelSpec:
                 theta[i] = self.fixed[nm]
         for j, i in enumerate(self.free_scalar):
             k = self.kinds[i]
-            theta[i] = np.exp(u[j]) if k == "log" else 1.0 + np.exp(u[j]) if k == "log1" else u[j]
+            if k == "log":
+                theta[i] = np.exp(u[j])
+            elif k == "log1":
+                theta[i] = 1.0 + np.exp(u[j])
+            elif k == "real_t":
+                theta[i] = u[j] / self.time_scale
+            else:
+                theta[i] = u[j]
         if self.simplex:
             z = np.concatenate([u[len(self.free_scalar) :], [0.0]])
             z = np.exp(z - z.max())
@@ -105,7 +118,14 @@ class ModelSpec:
         for j, i in enumerate(self.free_scalar):
             k = self.kinds[i]
             x = theta[i]
-            u[j] = np.log(x) if k == "log" else np.log(x - 1.0) if k == "log1" else x
+            if k == "log":
+                u[j] = np.log(x)
+            elif k == "log1":
+                u[j] = np.log(x - 1.0)
+            elif k == "real_t":
+                u[j] = x * self.time_scale
+            else:
+                u[j] = x
         if self.simplex:
             w = np.clip(theta[self.simplex], 1e-12, None)
             u[len(self.free_scalar) :] = np.log(w[:-1] / w[-1])
@@ -116,7 +136,14 @@ class ModelSpec:
         J = np.zeros((len(self.names), self.n_free))
         for j, i in enumerate(self.free_scalar):
             k = self.kinds[i]
-            J[i, j] = theta[i] if k == "log" else theta[i] - 1.0 if k == "log1" else 1.0
+            if k == "log":
+                J[i, j] = theta[i]
+            elif k == "log1":
+                J[i, j] = theta[i] - 1.0
+            elif k == "real_t":
+                J[i, j] = 1.0 / self.time_scale
+            else:
+                J[i, j] = 1.0
         if self.simplex:
             w = theta[self.simplex]
             off = len(self.free_scalar)
@@ -139,8 +166,10 @@ class ModelSpec:
         total = 0.0
         g_total = np.zeros(len(self.names))
         for t in data:
-            ll, g = self._one(theta, t, T, grad)
-            if not np.isfinite(ll):
+            # optimiser trial points may overflow a rate: they score -inf, never warn
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                ll, g = self._one(theta, t, T, grad)
+            if not np.isfinite(ll) or not np.all(np.isfinite(g)):
                 return -np.inf, np.full(len(self.names), np.nan)
             total += ll
             g_total += g

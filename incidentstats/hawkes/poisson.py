@@ -138,7 +138,7 @@ class PoissonProcess:
         gen = check_rng(rng)
         baseline = self.baseline.bind(events)
         process = self._with_baseline(baseline)
-        spec = ModelSpec(baseline, None)
+        spec = ModelSpec(baseline, None, time_scale=events.duration(self.unit))
         pt = prepare_times(
             events, ties=self.ties, n_imputations=self.n_imputations, rng=gen, unit=self.unit
         )
