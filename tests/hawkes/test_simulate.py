@@ -392,3 +392,21 @@ def test_nan_baseline_level_is_an_error_not_an_empty_path(method):
     p = {"baseline": 0.5, "baseline_2": np.nan, "branching_ratio": 0.5, "decay": 1.0}
     with pytest.raises(IncidentStatsError, match="finite, non-negative rate"):
         simulate("exponential", base, p, 10.0, rng=1, method=method)
+
+
+def test_simulate_events_on_dated_window_binds_date_baselines():
+    from incidentstats.hawkes.simulate import simulate_events
+
+    base = PiecewiseBaseline(breaks=["2020-01-03"])
+    p = {"baseline": 0.1, "baseline_2": 2.0, "branching_ratio": 0.0}
+    ev = simulate_events(None, base, p, "2019-10-28", "2020-03-31", rng=1, name="sim")
+    assert ev.start == pd.Timestamp("2019-10-28") and ev.end == pd.Timestamp("2020-03-31")
+    assert ev.name == "sim" and ev.resolution == "exact"
+    before = int(np.sum(ev.timestamps < pd.Timestamp("2020-01-03")))
+    # Poisson counts: 67 days at 0.1 (mean 6.7), 88 days at 2.0 (mean 176): 5 SD bounds
+    assert abs(before - 6.7) < 5 * np.sqrt(6.7)
+    assert abs((ev.n - before) - 176.0) < 5 * np.sqrt(176.0)
+    same = simulate_events(None, base, p, "2019-10-28", 155.0, rng=1, name="sim")
+    assert same.timestamps.equals(ev.timestamps)  # end as a number of days
+    with pytest.raises(IncidentStatsError, match="end"):
+        simulate_events(None, base, p, "2019-10-28", -3.0)
