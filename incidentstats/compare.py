@@ -23,19 +23,49 @@ from ._validation import error, type_error
 __all__ = ["ModelComparison", "chi_bar_square_sf", "compare_models"]
 
 
-def chi_bar_square_sf(x: float, r: int) -> float:
-    """Survival function of ½χ²_r + ½χ²_{r+1} (χ²_0 is a point mass at 0).
+def chi_bar_square_sf(x: float, r: int, n_boundary: int = 1) -> float:
+    """Survival function of the chi-bar-square law Σ_k C(b, k) 2^-b χ²_{r+k}, k = 0..b.
+
+    With one boundary parameter (b = 1) this is ½χ²_r + ½χ²_{r+1}; χ²_0 is a point mass at
+    0. The binomial weights hold when the boundary parameters' estimates are asymptotically
+    independent (Self & Liang 1987).
 
     Examples
     --------
     >>> round(chi_bar_square_sf(2.705543, 0), 4)  # half of P(χ²_1 ≥ 2.7055) = 0.05
     0.05
     """
+    from math import comb
+
     x = float(x)
     if x <= 0:
         return 1.0
-    a = 0.0 if r == 0 else float(stats.chi2.sf(x, r))
-    return 0.5 * a + 0.5 * float(stats.chi2.sf(x, r + 1))
+    b = int(n_boundary)
+    total = 0.0
+    for k in range(b + 1):
+        df = r + k
+        sf = 0.0 if df == 0 else float(stats.chi2.sf(x, df))
+        total += comb(b, k) / 2**b * sf
+    return total
+
+
+def _boundary_counts(a: Any, b: Any) -> tuple[int, int]:
+    """(parameters of b on their boundary under a, parameters of b unidentified under a).
+
+    No kernel in a: the branching ratio sits at 0 and the kernel parameters are unidentified.
+    A shock baseline in b but not in a: each shock size sits at 0 and the shock decay is
+    unidentified.
+    """
+    bound = 0
+    unident = 0
+    ka, kb = a.process.kernel, b.process.kernel
+    if ka is None and kb is not None:
+        bound += 1
+        unident += b._spec.n_free - sum(1 for i in b._spec.free_scalar if i <= b._spec.nb)
+    if b.process.baseline.name == "shock" and a.process.baseline.name != "shock":
+        bound += len(b.process.baseline.dates)
+        unident += 1
+    return bound, unident
 
 
 def _baseline_nested(a: Any, b: Any) -> bool:
@@ -44,6 +74,8 @@ def _baseline_nested(a: Any, b: Any) -> bool:
         return True
     if a.name == "constant":
         return b.name in ("piecewise", "trend", "seasonal", "shock")
+    if a.name == "shock" and b.name == "shock":
+        return bool(a == b)
     if a.name == "piecewise" and b.name == "piecewise":
         return set(np.round(a.offsets, 9)).issubset(set(np.round(b.offsets, 9)))
     return False
@@ -147,10 +179,12 @@ def compare_models(results: Sequence[Any], names: Sequence[str] | None = None) -
     -----
     For nested models A ⊂ B the statistic is LR = 2 (ℓ_B − ℓ_A) (negative values from
     imperfect optimisation are reported as 0). The reference law is χ²_d with d the
-    difference in free parameters, except when A has no kernel and B has one: then the null
-    puts the branching ratio on its boundary and the kernel parameters are unidentified, and
-    the chi-bar-square mixture ½χ²_r + ½χ²_{r+1} [1]_ is used with r the extra baseline
-    parameters (the kernel parameters are not counted).
+    difference in free parameters, except when the null puts parameters of B on their
+    boundary: the branching ratio (A has no kernel) and shock sizes (A has no shock
+    baseline) are then 0, and the kernel parameters and shock decay are unidentified. The
+    chi-bar-square mixture Σ_k C(b, k) 2^-b χ²_{r+k} [1]_ is used with b boundary parameters
+    and r the remaining identified extra parameters (½χ²_r + ½χ²_{r+1} for b = 1); the
+    unidentified parameters are not counted, so the p-value is approximate.
 
     References
     ----------
@@ -231,17 +265,22 @@ def compare_models(results: Sequence[Any], names: Sequence[str] | None = None) -
         for j, b in enumerate(results):
             if i == j:
                 continue
-            nested, boundary = _nested(a, b)
+            nested, _ = _nested(a, b)
             if not nested:
                 continue
             d = b.n_params - a.n_params
             lr = max(0.0, 2.0 * (b.loglik - a.loglik))
-            if boundary:
-                spec_b = b._spec
-                base_free_b = sum(1 for i in spec_b.free_scalar if i < spec_b.nb)
-                r_other = max(base_free_b - a.n_params, 0)
-                p = chi_bar_square_sf(lr, r_other)
-                dist = f"chi-bar-square(1/2 chi2({r_other}) + 1/2 chi2({r_other + 1}))"
+            n_bound, n_unident = _boundary_counts(a, b)
+            if n_bound:
+                r_other = max(d - n_bound - n_unident, 0)
+                p = chi_bar_square_sf(lr, r_other, n_bound)
+                if n_bound == 1:
+                    dist = f"chi-bar-square(1/2 chi2({r_other}) + 1/2 chi2({r_other + 1}))"
+                else:
+                    dist = (
+                        f"chi-bar-square(binomial mix of chi2({r_other})"
+                        f"..chi2({r_other + n_bound}))"
+                    )
             else:
                 p = float(stats.chi2.sf(lr, d)) if d > 0 else float("nan")
                 dist = f"chi2({d})"

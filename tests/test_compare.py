@@ -96,3 +96,18 @@ def test_bad_input():
         ist.compare_models([a, 3])
     with pytest.raises(IncidentStatsError, match="one distinct name per model"):
         ist.compare_models([a, a], names=["x", "x"])
+
+
+def test_binomial_chi_bar_square_and_shock_boundary():
+    # two boundary parameters: 1/4 chi2_0 + 1/2 chi2_1 + 1/4 chi2_2
+    x = 4.0
+    want = 0.5 * stats.chi2.sf(x, 1) + 0.25 * stats.chi2.sf(x, 2)
+    assert chi_bar_square_sf(x, 0, 2) == pytest.approx(want)
+    ev = ist.datasets.load_iraq_attacks()
+    p0 = ist.PoissonProcess().fit(ev)
+    hs = ist.HawkesProcess(baseline=ist.hawkes.ShockBaseline(["2020-01-03"])).fit(ev)
+    cmp = ist.compare_models([p0, hs])
+    row = cmp.tests.iloc[0]
+    # extra: n (boundary), decay (unidentified), shock_1 (boundary), shock_decay (unidentified)
+    assert row["df"] == 4
+    assert row["pvalue"] == pytest.approx(chi_bar_square_sf(row["LR"], 0, 2))

@@ -416,7 +416,6 @@ class HawkesProcess:
                 f"{events.n} events",
                 "Widen the window or use PoissonProcess().fit(events).",
             )
-        gen = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
         from .._validation import check_rng
 
         gen = check_rng(rng)

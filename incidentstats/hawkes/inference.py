@@ -276,7 +276,7 @@ def em_nonparametric(
     edges = kernel.edges
     Ds = [kernel._bin_counts(t) for t in data]
     expo = [(np.clip((T - t)[:, None] - edges[:-1], 0.0, widths)).sum(axis=0) for t in data]
-    N = np.mean([t.size for t in data])
+    N = float(np.mean([t.size for t in data]))
     mu = 0.5 * N / T
     h = np.full(widths.size, 0.5 / widths.sum())
     ll_old = -np.inf

@@ -205,12 +205,12 @@ class ModelSpec:
             and self.kernel.name == "exponential"
             and self.baseline.is_constant
         ):
-            mu, n, b = (float(x) for x in theta)
+            m0, n0, b0 = (float(x) for x in theta)
             if not grad:
-                return float(_nb.exp_loglik(t, T, mu, n, b)), np.zeros(3)
+                return float(_nb.exp_loglik(t, T, m0, n0, b0)), np.zeros(3)
             g = np.empty(3)
-            ll = _nb.exp_loglik_grad(t, T, mu, n, b, g)
-            return float(ll), g
+            ll0 = _nb.exp_loglik_grad(t, T, m0, n0, b0, g)
+            return float(ll0), g
         p = self.as_dict(theta)
         nb = self.nb
         mu, Jmu = self.baseline._rate_jac(t, p)

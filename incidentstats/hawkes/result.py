@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._results import ConfidenceInterval, Result, Summary, jsonable
+from .._results import ConfidenceInterval, Result, Summary, format_number, jsonable
 from .._validation import check_choice, check_confidence_level, error
 
 __all__ = ["HawkesResult"]
@@ -348,7 +348,8 @@ class HawkesResult(Result):
         name = self.events.name
         if name:
             s.add_fact("Series", name)
-        s.add_fact("Window", f"{self.events.start} to {self.events.end} ({self.T:g} {self.unit})")
+        start, end = format_number(self.events.start), format_number(self.events.end)
+        s.add_fact("Window", f"{start} to {end} ({self.T:g} {self.unit})")
         s.add_fact("Events", self.n_events)
         s.add_fact("Log-likelihood", self.loglik)
         s.add_fact("AIC", self.aic)

@@ -323,3 +323,18 @@ def test_recovery_grid_full():
             res = HawkesProcess(unit="min").fit(ev)
             z = (res.params.to_numpy() - np.array([mu, n, beta])) / res.bse.to_numpy()
             assert np.all(np.abs(z) < 4), (mu, n, beta, N_target, res.params)
+
+
+def test_shock_baseline_recovery():
+    # exogenous impulse at day 300 on top of contagion: the shock size and both decays are
+    # recovered (simulated by the simulation module's thinning algorithm)
+    from incidentstats.hawkes.simulate import simulate
+
+    b = ShockBaseline(dates=[300.0])
+    p = {"baseline": 0.4, "shock_1": 60.0, "shock_decay": 0.1, "branching_ratio": 0.4, "decay": 2.0}
+    T = 1500.0
+    t = simulate(ist.hawkes.ExponentialKernel(), b, p, T, np.random.default_rng(3))
+    res = HawkesProcess(baseline=b).fit(events_from(np.sort(t), T))
+    assert res.converged
+    for name, truth in p.items():
+        assert abs(res.params[name] - truth) < 3.5 * res.bse[name], name

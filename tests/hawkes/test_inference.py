@@ -125,3 +125,10 @@ def test_coverage_full():
     print(cov)
     for p in ("branching_ratio", "decay", "baseline"):
         assert 0.92 <= cov["profile"][p] <= 0.98, (p, cov)
+
+
+def test_bootstrap_parallel_equals_serial():
+    # two identical fits (intervals are cached per result object)
+    a = fit(9, T=200.0).confidence_interval(method="bootstrap", n_boot=20, rng=3, n_jobs=1)
+    b = fit(9, T=200.0).confidence_interval(method="bootstrap", n_boot=20, rng=3, n_jobs=2)
+    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)
