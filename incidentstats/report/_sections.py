@@ -99,8 +99,17 @@ def run_section(key: str, builder: Callable[[Context], Section], ctx: Context) -
     failure: str | None = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        figures: list[Figure] = []
+        broken: list[str] = []
         try:
             section = builder(ctx)
+            for fig in section.figures:  # draw now, so a broken figure never stops a write
+                try:
+                    fig.png()
+                except Exception as exc:
+                    broken.append(f"figure {fig.name!r}: {type(exc).__name__}: {exc}")
+                else:
+                    figures.append(fig)
         except Unavailable as exc:
             section = Section(key, title, status="unavailable", reason=str(exc))
         except IncidentStatsError as exc:
@@ -113,6 +122,13 @@ def run_section(key: str, builder: Callable[[Context], Section], ctx: Context) -
         text = f"{w.category.__name__}: {_one_line(str(w.message))}"
         if text not in messages:
             messages.append(text)
+    for text in broken:
+        messages.append(f"ReportWarning: could not draw {_one_line(text)}")
+        warnings.warn(
+            f"In the report section {key!r}, could not draw {_one_line(text)}",
+            ReportWarning,
+            stacklevel=3,
+        )
     if failure is not None:
         warnings.warn(f"The report section {key!r} failed: {failure}", ReportWarning, stacklevel=3)
     return Section(
@@ -122,7 +138,7 @@ def run_section(key: str, builder: Callable[[Context], Section], ctx: Context) -
         reason=section.reason,
         paragraphs=section.paragraphs,
         summaries=section.summaries,
-        figures=section.figures,
+        figures=tuple(figures) if section.status == "ok" else section.figures,
         results=section.results,
         warnings=tuple(messages),
         objects=section.objects,

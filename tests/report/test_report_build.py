@@ -263,3 +263,21 @@ def test_progress_bar_only_on_request(iraq_window, capsys):
     report(iraq_window, sections=["data"], progress=True)
     err = capsys.readouterr().err
     assert "section/s" in err and "/7 " in err
+
+
+def test_broken_figure_is_dropped_with_a_warning(iraq_window, monkeypatch):
+    from incidentstats.report._model import Figure, Section
+
+    def draw_fails(ax):
+        raise ValueError("no ink")
+
+    def builder(ctx):
+        return Section("its", "ITS", figures=(Figure("bad", "bad", draw_fails),), results={"x": 1})
+
+    monkeypatch.setattr(_analyses, "build_its", builder)
+    with pytest.warns(ReportWarning, match="could not draw figure 'bad': ValueError: no ink"):
+        rep = report(iraq_window, triggers=["2020-01-03"], sections=["its"])
+    assert rep["its"].status == "ok"
+    assert rep["its"].figures == ()
+    assert any("no ink" in w for w in rep["its"].warnings)
+    assert "bad.png" not in rep.to_markdown()

@@ -115,3 +115,17 @@ def test_several_triggers_get_holm_adjusted_pvalues(iraq_core):
     # windows stop at the neighbouring trigger: 2020-01-03 ... 2020-10-10 is 281 days
     assert res["triggers"][0]["after"]["exposure_days"] == 281.0
     assert res["triggers"][1]["before"]["exposure_days"] == 281.0
+
+
+def test_its_weekly_counts(rep, iraq_window):
+    from incidentstats.report._sections import api
+
+    res = section(rep, "its")
+    # 2019-10-28 (a Monday) to 2020-03-31 (excluded): 22 full weeks and the 1-day week of 30 March
+    assert res["n_bins"] == iraq_window.counts("W").n_bins == 23
+    lc = res["level_change"]
+    assert lc["trigger"] == "2020-01-03"
+    assert lc["ci_low"] < lc["ratio"] < lc["ci_high"]
+    its = api("interrupted_time_series", "issue 3", "its.interrupted_time_series")
+    direct = its(iraq_window.counts("W"), "2020-01-03", family=res["family"], trend=True)
+    assert lc["ratio"] == pytest.approx(direct.level_change.ratio)
