@@ -82,7 +82,8 @@ def plot_rate_change(result: Any, ax: Any = None) -> Any:
         f"p = {result.pvalue:.3g} [{result.method}]",
         fontsize="medium",
     )
-    ax.legend(loc="upper left", frameon=False, fontsize="small")
+    if w is not None:
+        ax.legend(loc="upper left", frameon=False, fontsize="small")
     return ax
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = ["RateChangeResult", "Windows", "rate_change", "rate_change_counts", "
 
 ALL_METHODS = (*RATE_CHANGE_METHODS, "negbin")
 _DAY_NS = 86_400_000_000_000
+_DURATION = re.compile(r"^[+-]?\d+(\.\d+)?\s*[A-Za-z]+$")
 
 
 # =============================================================================================
@@ -80,8 +82,7 @@ def _window_bound(
         return (cut - td if side == "before" else cut + td), "duration"
     if isinstance(value, str):
         text = value.strip()
-        looks_like_duration = text[:1].isdigit() and text[-1:].isalpha() and "-" not in text
-        if looks_like_duration:
+        if _DURATION.match(text):
             td = to_timedelta(name, text)
             return (cut - td if side == "before" else cut + td), "duration"
     return to_timestamp(name, value, tz=tz), "date"
