@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._results import Summary
+from .._results import Summary, jsonable
 from ..exceptions import IncidentStatsError
 from ._model import SECTION_TITLES, Figure, Section
 from ._sections import Context, Trigger, Unavailable, _fmt, _ts, api
@@ -392,69 +392,100 @@ def build_its(ctx: Context) -> Section:
 # =============================================================================================
 # change points
 # =============================================================================================
+#: Half-width of the window around a trigger in which an estimated change "coincides" with it.
+COINCIDENCE_DAYS = 14
+
+
 def build_changepoints(ctx: Context) -> Section:
     cp_fn = api("changepoints", "issue 4", "changepoints.changepoints")
-    cp = cp_fn(ctx.events.counts("D"), method="pelt", rng=ctx.seed)
+    counts = ctx.events.counts("D")
+    cp = cp_fn(counts, method="pelt", penalty="mbic", n_boot=ctx.n_boot, rng=ctx.seed)
     cps = [pd.Timestamp(c) for c in cp.changepoints]
-    seg = cp.segments
     results: dict[str, Any] = {
         "method": "pelt",
+        "penalty": "mbic",
         "freq": "D",
+        "n_boot": ctx.n_boot,
         "changepoints": [_ts(c) for c in cps],
-        "segments": _records(seg),
+        "segments": _records(cp.segments),
+        "location_intervals": _records(cp.location_uncertainty),
+        "coincides_with_triggers": None,
     }
-    unc = getattr(cp, "location_uncertainty", None)
-    if isinstance(unc, pd.DataFrame):
-        results["location_intervals"] = _records(unc)
-    coincide: list[dict[str, Any]] = []
+    summ = Summary("Change points (PELT, Poisson cost, MBIC penalty, daily counts)")
+    summ.add_table("Segments: events, days and rate per day with 95% interval", cp.segments)
+    if len(cp.location_uncertainty):
+        summ.add_table("When: 95% bootstrap interval for each change date", cp.location_uncertainty)
+    if cps:
+        text = (
+            f"Without assuming any date, PELT (Poisson likelihood of the daily counts, MBIC "
+            f"penalty) finds {len(cps)} change{'s' if len(cps) != 1 else ''} in the rate: "
+            + "; ".join(_cp_phrase(r) for r in results["location_intervals"])
+            + "."
+        )
+    else:
+        text = (
+            "Without assuming any date, PELT (Poisson likelihood of the daily counts, MBIC "
+            "penalty) finds no change in the rate: a constant rate fits the daily counts "
+            "as well as any segmentation once the penalty for extra changes is paid."
+        )
+    paragraphs = [text]
     if ctx.triggers:
-        co = cp.coincides_with(ctx.trigger_dates, tolerance="14D")
-        coincide = (
-            _records(co)
-            if isinstance(co, pd.DataFrame)
-            else [
-                {"trigger": _ts(d), "probability": _num(p)} for d, p in zip(ctx.trigger_dates, co)
-            ]
+        co = cp.coincides_with(ctx.trigger_dates, tolerance=f"{COINCIDENCE_DAYS}D")
+        table = _records(co)
+        results["coincides_with_triggers"] = {"tolerance_days": COINCIDENCE_DAYS, "table": table}
+        summ.add_table(f"Does a change lie within {COINCIDENCE_DAYS} days of each trigger?", co)
+        near = [r for r in table if (_num(r.get("probability")) or 0) >= 0.5]
+        paragraphs.append(
+            f"In {ctx.n_boot} bootstrap replicates of the fitted segments, a change fell within "
+            f"{COINCIDENCE_DAYS} days of "
+            + (
+                "; ".join(f"{r['trigger']} in {_pct(r['probability'])} of them" for r in table[:5])
+                + ("; ..." if len(table) > 5 else "")
+            )
+            + "."
+            + (" No trigger is singled out by the data." if not near else "")
         )
-        results["coincides_with_triggers"] = {"tolerance_days": 14, "table": coincide}
-    paragraphs = [
-        f"PELT with a Poisson cost on daily counts finds {len(cps)} change point"
-        f"{'s' if len(cps) != 1 else ''}"
-        + (": " + ", ".join(_ts(c) for c in cps) if cps else "")
-        + "."
-    ]
-    figs = (
-        (
-            Figure(
-                "changepoints",
-                "Counts with the segment rates and change-point intervals.",
-                lambda ax: cp.plot(ax=ax),
-            ),
-        )
-        if hasattr(cp, "plot")
-        else ()
+    figs: tuple[Figure, ...] = (
+        Figure(
+            "changepoints",
+            "Daily counts with the segment rates and the change-date intervals.",
+            _plotter(cp),
+        ),
     )
     return Section(
         "changepoints",
         SECTION_TITLES["changepoints"],
         paragraphs=tuple(paragraphs),
-        summaries=(cp.summary(),),
+        summaries=(summ,),
         figures=figs,
         results=results,
         objects={"changepoints": cp},
     )
 
 
+def _pct(p: Any) -> str:
+    v = _num(p)
+    return "?" if v is None else f"{100 * v:.0f}%"
+
+
+def _cp_phrase(row: dict[str, Any]) -> str:
+    return f"{row.get('changepoint')} (95% interval {row.get('low')} to {row.get('high')})"
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a result table as JSON-able dicts (dates as ISO strings, NaT/NaN as None)."""
+    shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
     out = []
-    for rec in frame.reset_index().to_dict(orient="records"):
-        out.append(
-            {
-                str(k): (_ts(v) if isinstance(v, pd.Timestamp) else v)
-                for k, v in rec.items()
-                if str(k) != "index"
-            }
-        )
+    for rec in shown.to_dict(orient="records"):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            if isinstance(v, pd.Timestamp):
+                row[str(k)] = _ts(v)
+            elif v is pd.NaT or (isinstance(v, float) and not math.isfinite(v)):
+                row[str(k)] = None
+            else:
+                row[str(k)] = jsonable(v)
+        out.append(row)
     return out
 
 

@@ -83,6 +83,7 @@ def report(
     triggers_outside: str = "error",
     n_placebo: int = 199,
     n_paths: int = 400,
+    n_boot: int = 200,
     horizon: str = "30D",
     progress: bool = False,
 ) -> Report:
@@ -122,6 +123,8 @@ def report(
         Number of placebo dates for each placebo test.
     n_paths : int
         Number of simulated paths for the forecast.
+    n_boot : int
+        Parametric-bootstrap replicates for the change-date intervals.
     horizon : str
         Forecast horizon.
     progress : bool
@@ -164,6 +167,7 @@ def report(
         raise error("The `seed` argument of report()", "must be a non-negative integer", seed)
     check_positive("n_placebo", n_placebo, integer=True)
     check_positive("n_paths", n_paths, integer=True)
+    check_positive("n_boot", n_boot, integer=True)
     horizon_td = to_timedelta("horizon", horizon)
     window_td = None if window is None else to_timedelta("window", window)
     if sections == "all":
@@ -226,6 +230,7 @@ def report(
         dataset=dataset,
         n_placebo=int(n_placebo),
         n_paths=int(n_paths),
+        n_boot=int(n_boot),
         horizon=_duration_text(horizon_td),
         breaks=chosen,
     )
@@ -240,6 +245,7 @@ def report(
         "seed": int(seed),
         "n_placebo": int(n_placebo),
         "n_paths": int(n_paths),
+        "n_boot": int(n_boot),
         "horizon": ctx.horizon,
     }
     builders = _builders()

@@ -48,6 +48,7 @@ class Context:
     n_placebo: int
     n_paths: int
     horizon: str
+    n_boot: int = 200
     breaks: list[pd.Timestamp] = field(default_factory=list)
     store: dict[str, Any] = field(default_factory=dict)
 

@@ -129,3 +129,17 @@ def test_its_weekly_counts(rep, iraq_window):
     its = api("interrupted_time_series", "issue 3", "its.interrupted_time_series")
     direct = its(iraq_window.counts("W"), "2020-01-03", family=res["family"], trend=True)
     assert lc["ratio"] == pytest.approx(direct.level_change.ratio)
+
+
+def test_changepoint_segments_partition_the_window(rep, iraq_window):
+    res = section(rep, "changepoints")
+    segs = res["segments"]
+    assert sum(s["events"] for s in segs) == 28
+    assert sum(s["exposure"] for s in segs) == pytest.approx(155.0)
+    assert segs[0]["start"] == "2019-10-28" and segs[-1]["end"] == "2020-03-31"
+    assert [s["start"] for s in segs[1:]] == res["changepoints"]
+    for s in segs:
+        assert s["rate"] == pytest.approx(s["events"] / s["exposure"])
+        assert s["ci_low"] <= s["rate"] <= s["ci_high"]
+    (row,) = res["coincides_with_triggers"]["table"]
+    assert row["trigger"] == "2020-01-03" and 0 <= row["probability"] <= 1
