@@ -580,6 +580,15 @@ def multiple_triggers(
         raise error(
             "The `triggers` argument", "must not repeat a date", _d(dup[0]), "Drop duplicates."
         )
+    outside = [d for d in dates if not events.start < d < events.end]
+    if outside:
+        raise error(
+            "The `triggers` argument",
+            f"must hold dates inside the observation window ({_d(events.start)}, "
+            f"{_d(events.end)})",
+            _d(outside[0]),
+            "Drop dates outside the data, or widen the window when reading events.",
+        )
     cuts = [(d.normalize() + pd.Timedelta(days=1)) if trigger_day == "before" else d for d in dates]
     results = []
     for i, d in enumerate(dates):
