@@ -579,7 +579,7 @@ def _build_design(
         for m in range(2, 13):
             cols[f"month_{m}"] = (months == m).astype(float)
     elif seasonality == "dayofweek":
-        dow = np.asarray(starts.dayofweek)
+        dow = np.asarray(starts.day_of_week)
         for d in range(1, 7):
             cols[f"dow_{d}"] = (dow == d).astype(float)
     design = pd.DataFrame(cols, index=starts)
