@@ -338,3 +338,22 @@ def test_shock_baseline_recovery():
     assert res.converged
     for name, truth in p.items():
         assert abs(res.params[name] - truth) < 3.5 * res.bse[name], name
+
+
+def test_kernel_option_errors():
+    with pytest.raises(
+        IncidentStatsError,
+        match="`n_components` parameter of SumExponentialKernel must be at least 2",
+    ):
+        ist.hawkes.SumExponentialKernel(1)
+    with pytest.raises(IncidentStatsError, match="`edges` parameter of NonparametricKernel"):
+        ist.hawkes.NonparametricKernel(edges=[1, 2, 3])
+    ev = events_from(np.sort(np.random.default_rng(0).uniform(0, 50, 60)), 50.0)
+    with pytest.raises(
+        IncidentStatsError, match="nonparametric kernel is fitted by EM with a constant baseline"
+    ):
+        HawkesProcess("nonparametric", baseline="trend").fit(ev)
+    with pytest.raises(
+        IncidentStatsTypeError, match="`kernel` parameter of HawkesProcess must be a kernel name"
+    ):
+        HawkesProcess(kernel=3)
