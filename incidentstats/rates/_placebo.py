@@ -228,8 +228,8 @@ def placebo_test(
         The real trigger.
     before, after : duration, date or None
         The windows, as in :func:`rate_change`. A date is turned into the window length it
-        implies at the real trigger; ``None`` (all data before / after) stays "all data" at
-        every placebo date.
+        implies at the real trigger; ``None``, or a window reaching the start / end of the
+        data, stays "all data before / after" at every placebo date.
     n_placebo : int or None
         Placebo dates drawn (without replacement) from the admissible ones; ``None``, or a
         number at least as large as the admissible dates, uses them all (no randomness).
@@ -288,8 +288,9 @@ def placebo_test(
     cut_shift = w.cut - w.trigger
     b_ex = w.cut - w.before_end
     a_ex = w.after_start - w.cut
-    b_len = None if before is None else w.cut - w.before_start
-    a_len = None if after is None else w.after_end - w.cut
+    # a window reaching the edge of the data means "all data" (as None does)
+    b_len = None if before is None or w.before_start == start else w.cut - w.before_start
+    a_len = None if after is None or w.after_end == end else w.after_end - w.cut
     real = [w.trigger]
     for t in triggers or []:
         real.append(to_timestamp("triggers", t, tz=events.tz))
@@ -584,8 +585,7 @@ def multiple_triggers(
     if outside:
         raise error(
             "The `triggers` argument",
-            f"must hold dates inside the observation window ({_d(events.start)}, "
-            f"{_d(events.end)})",
+            f"must hold dates inside the observation window ({_d(events.start)}, {_d(events.end)})",
             _d(outside[0]),
             "Drop dates outside the data, or widen the window when reading events.",
         )

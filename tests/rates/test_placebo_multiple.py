@@ -260,3 +260,23 @@ def test_no_warning_in_normal_use(iraq):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ist.placebo_test(iraq, "2020-01-03", before="67D", after="67D", n_placebo=199, rng=1)
+
+
+def test_windows_reaching_the_data_edges_stay_open(iraq):
+    # as the report calls it: before/after up to the neighbouring trigger or the data's edge
+    a = ist.placebo_test(
+        iraq, "2020-06-08", iraq.start, iraq.end, n_placebo=None, triggers=["2020-01-03"]
+    )
+    b = ist.placebo_test(iraq, "2020-06-08", n_placebo=None, triggers=["2020-01-03"])
+    assert a.placebo.equals(b.placebo)
+    c = ist.placebo_test(
+        iraq,
+        "2020-06-08",
+        pd.Timestamp("2020-01-03"),
+        iraq.end,
+        n_placebo=199,
+        rng=1,
+        triggers=["2020-01-03"],
+    )
+    assert c.windows_rule == "before: 157 days, after: all data"
+    assert c.n_placebo == 199
