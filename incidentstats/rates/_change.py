@@ -480,8 +480,10 @@ def _num(x: float) -> str:
 # =============================================================================================
 # public functions
 # =============================================================================================
-def _check_methods(method: str, methods: Any, compare: str) -> tuple[str, list[str]]:
-    options = list(ALL_METHODS) if compare == "ratio" else [*DIFF_METHODS, "negbin"]
+def _check_methods(method: str | None, methods: Any, compare: str) -> tuple[str, list[str]]:
+    options = list(ALL_METHODS) if compare == "ratio" else list(DIFF_METHODS)
+    if method is None:
+        method = "exact-cond" if compare == "ratio" else "score"
     check_choice("method", method, options, "rate_change")
     if methods is None:
         return method, [method]
@@ -505,7 +507,7 @@ def rate_change_counts(
     count_after: int,
     exposure_after: float,
     *,
-    method: str = "exact-cond",
+    method: str | None = None,
     methods: Sequence[str] | None = None,
     compare: str = "ratio",
     alternative: str = "two-sided",
@@ -523,8 +525,8 @@ def rate_change_counts(
         Whole counts >= 0 and exposures > 0 (in ``unit``; only the ratio of exposures matters
         for the ratio).
     method, methods, compare, alternative, confidence_level :
-        As in :func:`rate_change` (``method="negbin"`` needs binned event data and is not
-        available here).
+        As in :func:`rate_change` (default method: "exact-cond" for ratios, "score" for
+        differences; ``method="negbin"`` needs binned event data and is not available here).
     unit : str
         Label of the exposure unit (for the summary).
 
@@ -587,7 +589,7 @@ def rate_change(
     before: Any = None,
     after: Any = None,
     *,
-    method: str = "exact-cond",
+    method: str | None = None,
     methods: Sequence[str] | None = None,
     compare: str = "ratio",
     alternative: str = "two-sided",
@@ -610,17 +612,18 @@ def rate_change(
         ``[start, end)``; a duration such as ``"67D"``, ``"4W"`` or a number of days counts
         from the trigger; a date gives the window's far edge (e.g. the previous or next
         trigger). A window reaching outside the data is an error, not silently cut.
-    method : str
-        ``"exact-cond"`` (default; exact conditional binomial test with Clopper-Pearson
-        interval, as R's ``poisson.test``), ``"cond-midp"``, ``"score"``, ``"wald-log"``,
-        ``"etest"``, ``"mover"`` (score test, MOVER interval) or ``"negbin"`` (negative-binomial
-        regression of the counts per ``freq`` bin on a before/after indicator, for
-        overdispersed counts; Wald test and interval).
+    method : str, optional
+        ``"exact-cond"`` (the default for ratios; exact conditional binomial test with
+        Clopper-Pearson interval, as R's ``poisson.test``), ``"cond-midp"``, ``"score"``,
+        ``"wald-log"``, ``"etest"``, ``"mover"`` (score test, MOVER interval) or ``"negbin"``
+        (negative-binomial regression of the counts per ``freq`` bin on a before/after
+        indicator, for overdispersed counts; Wald test and interval).
     methods : list of str, optional
         Several methods side by side: :attr:`RateChangeResult.table` gets one row each; the
         headline numbers stay those of ``method``.
     compare : {"ratio", "diff"}
-        Compare rates by their ratio (after / before) or difference (after - before).
+        Compare rates by their ratio (after / before) or difference (after - before). For
+        differences the methods are "score" (default), "wald", "etest" and "mover".
     alternative : {"two-sided", "less", "greater"}
         "greater": the rate after is larger. One-sided alternatives give one-sided intervals.
     confidence_level : float

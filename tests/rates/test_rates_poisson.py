@@ -130,7 +130,8 @@ def test_one_sided_interval_is_two_sided_at_double_alpha():
 def test_difference_matches_statsmodels():
     from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
-    rc = ist.rate_change_counts(13, 67, 26, 67, compare="diff", method="score")
+    rc = ist.rate_change_counts(13, 67, 26, 67, compare="diff")
+    assert rc.method == "score"  # the default for differences
     assert rc.estimate == pytest.approx(26 / 67 - 13 / 67)
     ref = test_poisson_2indep(26, 67, 13, 67, method="score", compare="diff")
     assert rc.pvalue == pytest.approx(ref.pvalue)
@@ -290,6 +291,7 @@ def test_plot_counts_only():
         ({"methods": "score"}, "`methods`"),
         ({"methods": ["score", "bogus"]}, "`methods`"),
         ({"compare": "diff", "method": "exact-cond"}, "`method`"),
+        ({"compare": "diff", "method": "negbin"}, "`method`"),
     ],
 )
 def test_bad_input_counts(kwargs, match):
