@@ -334,3 +334,34 @@ def test_exact_interval_solves_garwood_equations():
     # and brentq from scratch agrees
     lo2 = optimize.brentq(lambda r: stats.poisson.sf(12, r * 67) - 0.025, 1e-6, 1)
     assert low == pytest.approx(lo2, rel=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# invariants (hypothesis)
+# ---------------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    cb=st.integers(0, 60),
+    ca=st.integers(0, 60),
+    tb=st.floats(0.5, 500),
+    ta=st.floats(0.5, 500),
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_exact_interval_swaps_and_covers_estimate(cb, ca, tb, ta, level):
+    fwd = ist.rate_change_counts(cb, tb, ca, ta, confidence_level=level)
+    rev = ist.rate_change_counts(ca, ta, cb, tb, confidence_level=level)
+    assert fwd.pvalue == pytest.approx(rev.pvalue, rel=1e-9, abs=1e-15)
+    lo, hi = fwd.confidence_interval()
+    rlo, rhi = rev.confidence_interval()
+    # swapping the windows inverts the ratio and its interval
+    assert lo == pytest.approx(0.0 if math.isinf(rhi) else 1 / rhi, rel=1e-7, abs=1e-300)
+    if rlo > 0:
+        assert hi == pytest.approx(1 / rlo, rel=1e-7)
+    else:
+        assert math.isinf(hi)
+    if cb + ca > 0 and cb > 0:
+        assert lo <= fwd.ratio <= hi
