@@ -302,3 +302,78 @@ def bin_sums_at(t, s, edges, dens, out_g, out_G):  # pragma: no cover - compiled
             b += cum
         out_g[q] = a
         out_G[q] = b
+
+
+@njit(cache=True, fastmath=True)
+def exp_pw_loglik_grad_hess(t, T, seg, lengths, mus, n, beta, grad, hess):  # pragma: no cover
+    """Piecewise-constant baseline (level ``mus[seg[i]]`` at event i, segment lengths
+    ``lengths``) with the exponential kernel: ℓ, gradient and Hessian in
+    (mu_1..mu_K, n, beta), one fused O(n) pass. ``grad`` (K+2) and ``hess`` ((K+2)^2) are
+    overwritten."""
+    K = mus.shape[0]
+    N = t.shape[0]
+    for a in range(K + 2):
+        grad[a] = 0.0
+        for b in range(K + 2):
+            hess[a, b] = 0.0
+    R = 0.0
+    S = 0.0
+    U = 0.0
+    ll = 0.0
+    g1 = 0.0
+    g2 = 0.0
+    h11 = 0.0
+    h12 = 0.0
+    h22 = 0.0
+    prev = 0.0
+    for i in range(N):
+        if i > 0:
+            d = t[i] - prev
+            e = _decay(beta * d)
+            r1 = R + 1.0
+            U = e * (U + 2.0 * d * S + d * d * r1)
+            S = e * (S + d * r1)
+            R = e * r1
+        prev = t[i]
+        k = seg[i]
+        lam = mus[k] + n * beta * R
+        if not lam > 0.0:
+            return -np.inf
+        w = 1.0 / lam
+        ll += math.log(lam)
+        a1 = beta * R
+        q = R - beta * S
+        a2 = n * q
+        w2 = w * w
+        grad[k] += w
+        g1 += a1 * w
+        g2 += a2 * w
+        hess[k, k] -= w2
+        hess[k, K] -= a1 * w2
+        hess[k, K + 1] -= a2 * w2
+        h11 -= a1 * a1 * w2
+        h12 += q * w - a1 * a2 * w2
+        h22 += n * (beta * U - 2.0 * S) * w - a2 * a2 * w2
+    c_g = 0.0
+    c_b = 0.0
+    c_bb = 0.0
+    if N > 0:
+        d = T - prev
+        e = _decay(beta * d)
+        r1 = R + 1.0
+        c_bb = e * (U + 2.0 * d * S + d * d * r1)
+        c_b = e * (S + d * r1)
+        c_g = N - e * r1
+    base = 0.0
+    for k in range(K):
+        grad[k] -= lengths[k]
+        base += mus[k] * lengths[k]
+        hess[K, k] = hess[k, K]
+        hess[K + 1, k] = hess[k, K + 1]
+    grad[K] = g1 - c_g
+    grad[K + 1] = g2 - n * c_b
+    hess[K, K] = h11
+    hess[K, K + 1] = h12 - c_b
+    hess[K + 1, K] = h12 - c_b
+    hess[K + 1, K + 1] = h22 + n * c_bb
+    return ll - base - n * c_g

@@ -89,7 +89,12 @@ class ModelSpec:
             if nm not in self.fixed and k != "simplex"
         ]
         self.n_free = len(self.free_scalar) + max(len(self.simplex) - 1, 0)
-        self.fused = kernel is not None and kernel.name == "exponential" and baseline.is_constant
+        self.fused = (
+            kernel is not None
+            and kernel.name == "exponential"
+            and (baseline.is_constant or baseline.name == "piecewise")
+        )
+        self._seg_cache: list[tuple[np.ndarray, np.ndarray]] = []
 
     # -- coordinates ---------------------------------------------------------------------------
     def to_theta(self, u: np.ndarray) -> np.ndarray:
@@ -179,23 +184,55 @@ class ModelSpec:
     def loglik_grad_hess(
         self, theta: np.ndarray, data: Sequence[np.ndarray], T: float
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """Fused exponential path: ℓ, gradient and Hessian in (μ, n, β) (replicate average)."""
+        """Fused exponential path: ℓ, gradient and Hessian in θ (replicate average).
+
+        θ is (μ, n, β) for a constant baseline or (μ_1, …, μ_K, n, β) for a piecewise one.
+        """
         assert self.fused
-        mu, n, b = (float(x) for x in theta)
+        k = theta.size
         total = 0.0
-        g = np.zeros(3)
-        H = np.zeros((3, 3))
-        g1 = np.empty(3)
-        H1 = np.empty((3, 3))
+        g = np.zeros(k)
+        H = np.zeros((k, k))
+        g1 = np.empty(k)
+        H1 = np.empty((k, k))
         for t in data:
-            ll = _nb.exp_loglik_grad_hess(t, T, mu, n, b, g1, H1)
+            ll = self._fused_one(theta, t, T, g1, H1)
             if not np.isfinite(ll):
-                return -np.inf, np.full(3, np.nan), np.full((3, 3), np.nan)
+                return -np.inf, np.full(k, np.nan), np.full((k, k), np.nan)
             total += ll
             g += g1
             H += H1
         m = len(data)
         return total / m, g / m, H / m
+
+    def _segments(self, t: np.ndarray, T: float) -> tuple[np.ndarray, np.ndarray]:
+        offsets = self.baseline.offsets  # type: ignore[attr-defined]
+        for arr, cached in self._seg_cache:
+            if arr is t:
+                seg = cached
+                break
+        else:
+            seg = np.searchsorted(offsets, t, side="right").astype(np.int64)
+            self._seg_cache.append((t, seg))
+            if len(self._seg_cache) > 64:
+                self._seg_cache.pop(0)
+        lengths = np.diff(np.concatenate([[0.0], offsets, [T]]))
+        return seg, lengths
+
+    def _fused_one(
+        self, theta: np.ndarray, t: np.ndarray, T: float, g: np.ndarray, H: np.ndarray
+    ) -> float:
+        if self.baseline.is_constant:
+            mu, n, b = (float(x) for x in theta)
+            return float(_nb.exp_loglik_grad_hess(t, T, mu, n, b, g, H))
+        seg, lengths = self._segments(t, T)
+        K = lengths.size
+        mus = np.ascontiguousarray(theta[:K], dtype=float)
+        return float(
+            _nb.exp_pw_loglik_grad_hess(
+                t, T, seg, lengths, mus, float(theta[K]), float(theta[K + 1]), g, H
+            )
+        )
 
     def _one(
         self, theta: np.ndarray, t: np.ndarray, T: float, grad: bool
@@ -211,6 +248,11 @@ class ModelSpec:
             g = np.empty(3)
             ll0 = _nb.exp_loglik_grad(t, T, m0, n0, b0, g)
             return float(ll0), g
+        if self.fused and self.baseline.name == "piecewise":
+            k = theta.size
+            g = np.empty(k)
+            ll = self._fused_one(theta, t, T, g, np.empty((k, k)))
+            return ll, g
         p = self.as_dict(theta)
         nb = self.nb
         mu, Jmu = self.baseline._rate_jac(t, p)

@@ -245,11 +245,21 @@ def test_compensator_and_intensity_match_brute_force(name, kernel, baseline, p):
         assert comp[k] == pytest.approx(wantc, rel=1e-9, abs=1e-12)
 
 
-def test_hessian_matches_finite_differences():
-    spec = ModelSpec(ConstantBaseline(), ExponentialKernel())
-    theta = np.array([0.4, 0.6, 1.7])
-    _, _g, H = spec.loglik_grad_hess(theta, [TIMES], T_WIN)
-    for i in range(3):
+@pytest.mark.parametrize(
+    ("baseline", "theta"),
+    [
+        (ConstantBaseline(), [0.4, 0.6, 1.7]),
+        (PiecewiseBaseline([6.0, 12.5]), [0.4, 0.9, 0.2, 0.5, 2.0]),
+    ],
+    ids=["constant", "piecewise"],
+)
+def test_hessian_matches_finite_differences(baseline, theta):
+    spec = ModelSpec(baseline, ExponentialKernel())
+    assert spec.fused
+    theta = np.array(theta)
+    _, g, H = spec.loglik_grad_hess(theta, [TIMES], T_WIN)
+    np.testing.assert_allclose(g, spec.loglik_grad(theta, [TIMES], T_WIN)[1], rtol=1e-12)
+    for i in range(theta.size):
         h = 1e-6
         up, dn = theta.copy(), theta.copy()
         up[i] += h
