@@ -166,6 +166,15 @@ class HawkesResult(Result):
         return float(self.process.kernel.median_delay(self._kp()))
 
     @property
+    def at_boundary(self) -> bool:
+        """Whether the estimate sits where the kernel is not identified: branching ratio
+        below 10⁻³, or a triggering half-life beyond 10 window lengths (then n and the decay
+        trade off and only their product is estimated)."""
+        if self.process.kernel is None:
+            return False
+        return bool(self.branching_ratio < 1e-3 or self.half_life > 10 * self.T)
+
+    @property
     def n_imputations(self) -> int:
         return len(self._prepared.replicates)
 
@@ -388,6 +397,14 @@ class HawkesResult(Result):
             )
         if not self.converged:
             s.add_note(f"The optimiser did not converge: {self.message}.")
+        if self.at_boundary:
+            s.add_note(
+                "The estimate is on the boundary of the parameter space (branching ratio ~0 "
+                "or a triggering half-life far beyond the window): no self-excitation is "
+                "detectable, the kernel parameters are not identified, Wald errors are "
+                "undefined and bootstrap intervals are not valid. Compare with "
+                "PoissonProcess() using ist.compare_models."
+            )
         return s
 
     def to_dict(self) -> dict[str, Any]:
@@ -406,6 +423,7 @@ class HawkesResult(Result):
             "bic": self.bic,
             "n_params": self.n_params,
             "converged": self.converged,
+            "at_boundary": self.at_boundary,
             "jittered": self.jittered,
             "n_imputations": self.n_imputations,
         }

@@ -262,6 +262,7 @@ def test_small_sample_warns_and_uses_profile():
         res = HawkesProcess().fit(ev)
     ci = res.confidence_interval("branching_ratio")
     assert ci.method == "profile"
+    assert ci.low <= res.branching_ratio <= ci.high
     assert "profile" in str(res.summary())
 
 
@@ -357,3 +358,19 @@ def test_kernel_option_errors():
         IncidentStatsTypeError, match="`kernel` parameter of HawkesProcess must be a kernel name"
     ):
         HawkesProcess(kernel=3)
+
+
+def test_iraq_first_13_events_sit_on_the_boundary():
+    # the AFP "thirteen attacks since the end of October" window (data card): too few events
+    # to detect contagion; the fit works, warns, and says the kernel is not identified
+    ev = ist.datasets.load_iraq_attacks().window("2019-10-28", "2020-01-05")
+    assert ev.n == 13
+    with pytest.warns(SmallSampleWarning):
+        res = HawkesProcess().fit(ev)
+    assert res.converged and res.at_boundary
+    p = PoissonProcess().fit(ev)
+    # the Hawkes maximum is never below the nested Poisson one
+    assert res.loglik >= p.loglik - 1e-6
+    assert "boundary of the parameter space" in str(res.summary())
+    ci = res.confidence_interval("branching_ratio")
+    assert ci.low == 0.0
