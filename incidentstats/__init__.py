@@ -12,6 +12,7 @@ contagion or a shift in the background rate; and what comes next?
 from __future__ import annotations
 
 from . import datasets, exceptions, hawkes
+from .changepoints import ChangePointResult, changepoints, penalty_path
 from .compare import compare_models
 from .counts import CountSeries, as_count_series
 from .events import EventSeries
@@ -34,6 +35,7 @@ from .report import Report, report
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChangePointResult",
     "CountSeries",
     "EventSeries",
     "HawkesProcess",
@@ -43,6 +45,7 @@ __all__ = [
     "Report",
     "__version__",
     "as_count_series",
+    "changepoints",
     "compare_models",
     "datasets",
     "detectable_ratio",
@@ -51,6 +54,7 @@ __all__ = [
     "hawkes",
     "interrupted_time_series",
     "multiple_triggers",
+    "penalty_path",
     "placebo_test",
     "poisson_rate",
     "power",
