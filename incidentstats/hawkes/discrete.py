@@ -100,9 +100,14 @@ def _prepare(data: Any, freq: str) -> _Counts:
             len(first_x),
             "Use a finer bin (freq=) or a longer window.",
         )
-    empty = [n for n, row in zip(names, x) if row.sum() == 0]
-    if empty:
-        raise error("Every series", "must contain at least one event", f"no events in {empty}")
+    few = {n: int(row.sum()) for n, row in zip(names, x) if row.sum() < 2}
+    if few:
+        raise error(
+            "Every series",
+            "must contain at least 2 events",
+            f"event counts {few}",
+            "Drop the sparse series or aggregate it with others.",
+        )
     return _Counts(x, first_e / width, width, first_idx, names, first_e)
 
 

@@ -70,14 +70,8 @@ def _as_streams(
     from ..events import EventSeries
 
     if isinstance(streams, EventSeries):
-        if mark is None:
-            raise error(
-                "The `mark` argument",
-                "must name a marks column when a single EventSeries is given",
-                None,
-                f"Pass mark='<column>' (one of {list(streams.marks.columns)}) or a dict of "
-                "EventSeries.",
-            )
+        if mark is None:  # one stream: the univariate model
+            return [str(streams.name or "events")], [streams], True
         if mark not in streams.marks.columns:
             raise error(
                 "The `mark` argument",
@@ -270,15 +264,26 @@ def _optimize(
         gx = g * np.where(lay.log_mask, theta, 1.0)
         return -ll / n, -gx[idx] / n
 
+    # decays between 0.1/T (a kernel longer than the window is a trend, not excitation)
+    # and 1e4 x the largest event rate (far shorter than any resolvable delay)
+    beta_lo = math.log(0.1 / data.end)
+    beta_hi = math.log(1e4 * max(float(np.max(data.counts)), 1.0) / data.end)
     bounds: list[tuple[float | None, float | None]] = []
     for k in idx:
-        if lay.log_mask[k]:
+        if lay.sl_beta.start <= k < lay.sl_beta.stop:
+            bounds.append((beta_lo, beta_hi))
+        elif lay.log_mask[k]:
             bounds.append((-30.0, 30.0))
         elif lay.sl_adj.start <= k < lay.sl_adj.stop:
             bounds.append((0.0, None))
         else:
             bounds.append((-50.0, 50.0))
-    z0 = x_full[idx]
+    z0 = np.array(
+        [
+            min(max(z, lo if lo is not None else z), hi if hi is not None else z)
+            for z, (lo, hi) in zip(x_full[idx], bounds)
+        ]
+    )
     res = optimize.minimize(
         fun,
         z0,
@@ -293,8 +298,10 @@ def _optimize(
     _, g = fun(res.x)
     # projected gradient: components pushing against an active bound do not count
     pg = g.copy()
-    for m, (lo, _hi) in enumerate(bounds):
-        if lo is not None and res.x[m] <= lo + 1e-12 and pg[m] > 0:
+    for m, (lo, hi) in enumerate(bounds):
+        if lo is not None and res.x[m] <= lo + 1e-10 and pg[m] > 0:
+            pg[m] = 0.0
+        if hi is not None and res.x[m] >= hi - 1e-10 and pg[m] < 0:
             pg[m] = 0.0
     gnorm = float(np.max(np.abs(pg))) if len(pg) else 0.0
     ll = -float(res.fun) * n
@@ -508,7 +515,8 @@ class MultivariateHawkes:
         ----------
         streams : dict of EventSeries, EventSeries, or dict of arrays
             ``{name: EventSeries}`` sharing one observation window; or one EventSeries with
-            ``mark=`` naming the column that splits it into streams; or ``{name: times}`` with
+            ``mark=`` naming the column that splits it into streams (no ``mark=``: one
+            stream, the univariate model); or ``{name: times}`` with
             times in days from 0 and ``end=`` the window length.
         end : float, optional
             Window length in days (arrays only).
@@ -825,7 +833,7 @@ class MultivariateHawkesResult(Result):
                 if not np.isfinite(se):
                     rows.append((np.nan, np.nan))
                 elif self._lay.log_mask[k]:
-                    f = math.exp(z * se / est)
+                    f = math.exp(min(z * se / est, 700.0))
                     rows.append((est / f, est * f))
                 elif name.startswith("adjacency"):
                     rows.append((max(est - z * se, 0.0), est + z * se))

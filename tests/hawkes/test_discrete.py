@@ -314,8 +314,10 @@ def test_bad_data():
         DiscreteHawkes().fit(np.array([1, 2, -1] * 10))
     with pytest.raises(IncidentStatsError, match="at least 10 bins"):
         DiscreteHawkes().fit(np.array([1, 2, 3]))
-    with pytest.raises(IncidentStatsError, match="at least one event"):
+    with pytest.raises(IncidentStatsError, match="at least 2 events"):
         DiscreteHawkes().fit({"a": np.ones(50, int), "b": np.zeros(50, int)})
+    with pytest.raises(IncidentStatsError, match="at least 2 events"):
+        DiscreteHawkes().fit(np.r_[1, np.zeros(49, int)])
     with pytest.raises(IncidentStatsError, match="bins of series 'b'"):
         DiscreteHawkes().fit({"a": np.ones(50, int), "b": np.ones(40, int)})
     with pytest.raises(IncidentStatsError, match="must be a CountSeries"):

@@ -308,7 +308,9 @@ def test_single_eventseries_with_mark_column():
     # from_offsets rounds times to nanoseconds: same fit to ~1e-6
     np.testing.assert_allclose(res.params.values, ref.params.values, rtol=1e-4, atol=1e-6)
     with pytest.raises(IncidentStatsError, match="mark"):
-        MultivariateHawkes().fit(ev)
+        MultivariateHawkes().fit(ev, mark="weapon")
+    uni = MultivariateHawkes().fit(ev)  # no mark: one stream
+    assert uni.adjacency.shape == (1, 1) and uni.n_events.iloc[0] == ev.n
 
 
 def test_fit_multivariate_reads_process_options():
