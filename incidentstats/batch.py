@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_choice, check_positive, error, suggest, type_error
+from .hawkes._multivariate_numba import blas_single_thread, openblas_libs
 
 __all__ = ["add_grid_cell", "fit_many"]
 
@@ -381,7 +382,7 @@ def fit_many(
     bar = tqdm(total=n_groups, disable=not progress, desc="fit_many", unit="group")
     try:
         if backend == "serial" or (backend == "processes" and workers == 1):
-            with _blas_single_thread():
+            with blas_single_thread():
                 for ch in chunks:
                     rows += _fit_chunk(ch)
                     bar.update(len(ch))
@@ -423,61 +424,10 @@ class _single_thread_env:
                 os.environ[k] = v
 
 
-def _openblas_libs() -> list[tuple[Any, Any]]:
-    """(get, set) thread-count functions of every loaded OpenBLAS (Linux; best effort).
-
-    The approach of threadpoolctl: environment variables act only before BLAS loads, so the
-    loaded libraries are found in ``/proc/self/maps`` and called through ctypes.
-    """
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as fh:
-            paths = sorted({line.split()[-1] for line in fh if "openblas" in line.lower()})
-    except OSError:
-        return []
-    out = []
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix, suffix in (
-            ("openblas", ""),
-            ("openblas", "64_"),
-            ("scipy_openblas", ""),
-            ("scipy_openblas", "64_"),
-        ):
-            setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-            getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-            if setter is not None and getter is not None:
-                out.append((getter, setter))
-                break
-    return out
-
-
 def _limit_blas_threads() -> None:
     """Worker initializer: one BLAS thread in this process."""
-    for _, setter in _openblas_libs():
+    for _, setter in openblas_libs():
         setter(1)
-
-
-class _blas_single_thread:
-    """Within the block, loaded OpenBLAS libraries use one thread; restored afterwards.
-
-    The fits use tiny matrices; several BLAS threads per process only spin and, on a busy
-    machine, made the serial Iraq grid batch 14x slower in CPU time (measured).
-    """
-
-    def __enter__(self) -> None:
-        self.libs = _openblas_libs()
-        self.saved = [int(get()) for get, _ in self.libs]
-        for _, setter in self.libs:
-            setter(1)
-
-    def __exit__(self, *exc: Any) -> None:
-        for (_, setter), n in zip(self.libs, self.saved):
-            setter(n)
 
 
 def _run_dask(chunks: list[list[tuple]], client: Any, workers: int, bar: Any) -> list[dict]:

@@ -13,6 +13,8 @@ Events at exactly equal times do not excite each other (strictly-earlier rule).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -152,3 +154,66 @@ def parent_probabilities(times, marks, mu_at, alpha, betas, k):  # pragma: no co
         contrib[m] = c
         total += c
     return mu_at[k] / total, contrib / total
+
+
+# -- runtime support ----------------------------------------------------------------------
+_LIBS_CACHE: dict[str, Any] = {}
+
+
+def openblas_libs() -> list[tuple[Any, Any]]:
+    """(get, set) thread-count functions of every loaded OpenBLAS (Linux; best effort).
+
+    The approach of threadpoolctl: environment variables act only before BLAS loads, so the
+    loaded libraries are found in ``/proc/self/maps`` and called through ctypes.
+    """
+    import ctypes
+    import os
+    import sys
+
+    key = (os.getpid(), len(sys.modules))  # new imports may load new libraries
+    if _LIBS_CACHE.get("key") == key:
+        return _LIBS_CACHE["libs"]
+    try:
+        with open("/proc/self/maps") as fh:
+            paths = sorted({line.split()[-1] for line in fh if "openblas" in line.lower()})
+    except OSError:
+        return []
+    out = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (
+            ("openblas", ""),
+            ("openblas", "64_"),
+            ("scipy_openblas", ""),
+            ("scipy_openblas", "64_"),
+        ):
+            setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if setter is not None and getter is not None:
+                out.append((getter, setter))
+                break
+    _LIBS_CACHE["key"] = key
+    _LIBS_CACHE["libs"] = out
+    return out
+
+
+class blas_single_thread:
+    """Within the block, loaded OpenBLAS libraries use one thread; restored afterwards.
+
+    The fits use tiny matrices; several BLAS threads per process only spin and, on a busy
+    machine, made the serial Iraq grid batch 14x slower in CPU time and L-BFGS-B 25x slower
+    (measured on this 2-core machine under load).
+    """
+
+    def __enter__(self) -> None:
+        self.libs = openblas_libs()
+        self.saved = [int(get()) for get, _ in self.libs]
+        for _, setter in self.libs:
+            setter(1)
+
+    def __exit__(self, *exc: Any) -> None:
+        for (_, setter), n in zip(self.libs, self.saved):
+            setter(n)

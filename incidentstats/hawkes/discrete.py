@@ -579,6 +579,26 @@ class DiscreteHawkes:
             recv = [receivers] if isinstance(receivers, str) else list(receivers)
             for r in recv:
                 check_choice("receivers", r, c.names, "DiscreteHawkes.fit")
+        from ._multivariate_numba import blas_single_thread
+
+        with blas_single_thread():
+            rows = self._fit_rows(
+                c, recv, kernel, max_lag, baseline, family, estimator, burn, n_starts
+            )
+        return DiscreteHawkesResult(self, c, rows, burn)
+
+    def _fit_rows(
+        self,
+        c: _Counts,
+        recv: list[str],
+        kernel: str,
+        max_lag: int,
+        baseline: str,
+        family: str,
+        estimator: str,
+        burn: int,
+        n_starts: int,
+    ) -> dict:
         rows = {}
         for r in recv:
             i = c.names.index(r)
@@ -589,7 +609,7 @@ class DiscreteHawkes:
                 rows[r] = (lay, *_fit_row_cls(lay, c.x[i], c, burn))
             else:
                 rows[r] = (lay, *_fit_row(lay, c.x[i], c, burn, n_starts))
-        return DiscreteHawkesResult(self, c, rows, burn)
+        return rows
 
 
 def simulate_discrete(

@@ -539,7 +539,8 @@ class MultivariateHawkes:
         else:
             datasets = prepared
         lay = _Layout(datasets[0].names, u, baseline)
-        fits = [_fit_one(d, lay, fixed, int(self.n_starts)) for d in datasets]
+        with _nb.blas_single_thread():
+            fits = [_fit_one(d, lay, fixed, int(self.n_starts)) for d in datasets]
         return _combine(self, fits, datasets, lay, fixed, info, kernel)
 
     def loglikelihood(
@@ -911,8 +912,9 @@ class MultivariateHawkesResult(Result):
                 step *= 1.6
             return math.inf * sign
 
-        low = est if (is_adj and est <= 0.0) else side(-1)
-        high = side(+1)
+        with _nb.blas_single_thread():
+            low = est if (is_adj and est <= 0.0) else side(-1)
+            high = side(+1)
         return ConfidenceInterval(float(low), float(high), cl, "profile likelihood")
 
     # -- derived quantities -------------------------------------------------------------------
@@ -1160,9 +1162,19 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
         decays = dec if isinstance(dec, numbers.Real) else None
     fixed = getattr(process, "fixed", None) or {}
     if isinstance(fixed, Mapping):
-        decays = fixed.get("decay", fixed.get("decays", decays))
-    n_exp = getattr(kern, "n_exponentials", None) or (
-        len(np.atleast_1d(decays)) if decays is not None else 2
+        if "decay" in fixed or "decays" in fixed:
+            decays = fixed.get("decay", fixed.get("decays"))
+        elif "decay_1" in fixed:  # sum-of-exponentials naming of the core HawkesProcess
+            k = 1
+            found = []
+            while f"decay_{k}" in fixed:
+                found.append(float(fixed[f"decay_{k}"]))
+                k += 1
+            decays = found
+    n_exp = (
+        getattr(kern, "n_exponentials", None)
+        or getattr(kern, "n_components", None)
+        or (len(np.atleast_1d(decays)) if decays is not None else 2)
     )
     base = getattr(process, "baseline", None)
     bname = (
@@ -1193,8 +1205,8 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
         decays=decays,
         baseline=bmap[bname],
         ties=getattr(process, "ties", "jitter"),
-        n_imputations=getattr(process, "n_imputations", 5),
-        n_starts=getattr(process, "n_starts", 3) or 3,
+        n_imputations=int(getattr(process, "n_imputations", 5) or 5),
+        n_starts=int(getattr(process, "n_starts", 3) or 3),
     )
     return model.fit(streams, **kwargs)
 
