@@ -413,15 +413,17 @@ def changepoints(
     >>> coal = ist.datasets.load_coal_mining()
     >>> cp = ist.changepoints(coal, method="bayesian_blocks", n_boot=0)
     >>> [str(c.date()) for c in cp.changepoints]
-    ['1890-02-23']
+    ['1890-02-22']
     >>> annual = ist.datasets.load_coal_mining_annual()
     >>> import pandas as pd
     >>> s = pd.Series(annual["disasters"].to_numpy(),
     ...               index=pd.period_range("1851", periods=112, freq="Y"))
     >>> cs = ist.CountSeries(s, exposure=[1.0] * 112)  # rates per year
     >>> cp = ist.changepoints(cs, method="pelt", max_changes=1, rng=1, n_boot=50)
-    >>> cp.segments[["events", "exposure"]].values.tolist()
-    [[127, 41.0], [64, 71.0]]
+    >>> cp.segments["events"].tolist(), cp.segments["exposure"].tolist()
+    ([127, 64], [41.0, 71.0])
+    >>> cp.changepoints[0].year  # the first low-rate year: 1891 is the last high-rate one
+    1892
     """
     check_choice("method", method, METHODS, "changepoints")
     check_choice("cost", cost, ("poisson", "negbin"), "changepoints")
@@ -906,7 +908,7 @@ def penalty_path(
     >>> import incidentstats as ist
     >>> s = pd.Series(np.r_[np.full(50, 1), np.full(50, 6)],
     ...               index=pd.date_range("2020-01-01", periods=100, freq="D"))
-    >>> ist.changepoints.penalty_path(s).table["n_changes"].tolist()
+    >>> ist.penalty_path(s).table["n_changes"].tolist()
     [1]
     """
     check_choice("cost", cost, ("poisson", "negbin"), "penalty_path")
@@ -926,4 +928,3 @@ def penalty_path(
             else _check_positive_float("dispersion", dispersion)
         )
     return _path(d, cost, disp, min_size, penalty_range)
-

@@ -49,12 +49,21 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
     last = np.full(n + 1, -1, np.int64)
     cand = np.empty(n + 1, np.int64)
     vals = np.empty(n + 1)
+    # with min_size > 1 a candidate found prunable at t stays usable until t + min_size
+    # (the argument needs a feasible split at t), so pruning is delayed by that much
+    dead_from = np.full(n + 1, n + 1, np.int64)
     ncand = 0
     for t in range(min_size, n + 1):
         s_new = t - min_size
         if s_new == 0 or math.isfinite(F[s_new]):
             cand[ncand] = s_new
             ncand += 1
+        k = 0
+        for j in range(ncand):
+            if dead_from[cand[j]] > t:
+                cand[k] = cand[j]
+                k += 1
+        ncand = k
         best = math.inf
         best_s = -1
         for j in range(ncand):
@@ -66,14 +75,12 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
                 best_s = s
         F[t] = best
         last[t] = best_s
-        # prune: s can never be optimal again when F[s] + C(s, t) > F[t] (K = 0 for these costs)
-        k = 0
+        # prune: s can never be optimal again when F[s] + C(s, t) > F[t] (K = 0 for these
+        # costs: merging two segments never lowers the cost)
         for j in range(ncand):
             v = vals[j] - beta
-            if not (math.isfinite(v) and v > F[t] + 1e-10 * (1.0 + abs(F[t]))):
-                cand[k] = cand[j]
-                k += 1
-        ncand = k
+            if math.isfinite(v) and v > F[t] + 1e-10 * (1.0 + abs(F[t])):
+                dead_from[cand[j]] = min(dead_from[cand[j]], t + min_size)
     # backtrack
     out = np.empty(n, np.int64)
     m = 0

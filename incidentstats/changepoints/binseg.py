@@ -34,7 +34,8 @@ def binseg_search(
     Scott, A. J. & Knott, M. (1974). A cluster analysis method for grouping means in the
     analysis of variance. Biometrics 30, 507-512.
     """
-    Y, E, M, orig = compress(y, e, min_size)
+    merge = min_size if (not mbic or beta > math.log(2 * len(y))) else 0
+    Y, E, M, orig = compress(y, e, merge, mbic)
     n = len(orig) - 1
     kind = _kind(cost) if math.isfinite(dispersion) else 0
     disp = float(dispersion) if math.isfinite(dispersion) else 1.0

@@ -20,22 +20,34 @@ def cumsums(y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compress(
-    y: np.ndarray, e: np.ndarray, min_size: int = 1
+    y: np.ndarray, e: np.ndarray, min_size: int = 1, mbic: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Merge runs of empty bins into single cells (only when ``min_size == 1``).
 
-    The penalised cost is concave in the position of a change inside a run of empty bins
-    (for fixed segment counts, ``n log L`` is concave in ``L``; so are the NB1 cost and the
-    MBIC ``log m`` term), so the optimum puts changes only at the ends of such runs and the
-    merged problem has the same solution. Returns cumulative ``Y``, ``E``, ``M`` (original
-    bins) and the original index of each cell boundary.
+    For fixed segment counts the cost is concave in the position of a change inside a run
+    of empty bins (``n log L`` is concave in ``L``; so are the NB1 cost and the MBIC
+    ``log m`` term), so optimal changes sit at the ends of such runs, and merging each run
+    into one cell leaves the optimum unchanged. With the MBIC length terms a one-bin empty
+    segment at either end of a run can also be optimal, so for ``mbic`` runs keep their
+    first and last bins as separate cells (exact when the penalty exceeds ``log(2 n)``,
+    which ``3 log n`` does; :func:`pelt_search` does not merge otherwise).
+
+    Returns cumulative ``Y``, ``E``, ``M`` (original bins) and the original index of each
+    cell boundary.
     """
     y = np.asarray(y, float)
     e = np.asarray(e, float)
     n = len(y)
     if min_size == 1 and n > 2:
         zero = y == 0
-        starts = np.flatnonzero(~(zero & np.concatenate([[False], zero[:-1]])))
+        prev_zero = np.concatenate([[False], zero[:-1]])
+        cont = zero & prev_zero  # bin continues a run of empty bins
+        if mbic:
+            # keep the second bin of a run and the last bin of a run as cell starts
+            prev2 = np.concatenate([[False, False], zero[:-2]])
+            next_zero = np.concatenate([zero[1:], [False]])
+            cont = cont & prev2 & next_zero
+        starts = np.flatnonzero(~cont)
     else:
         starts = np.arange(n)
     bounds = np.concatenate([starts, [n]]).astype(np.int64)
@@ -71,7 +83,8 @@ def pelt_search(
     Killick, R., Fearnhead, P. & Eckley, I. A. (2012). Optimal detection of changepoints with
     a linear computational cost. JASA 107, 1590-1598.
     """
-    Y, E, M, bounds = compress(y, e, min_size)
+    merge = min_size if (not mbic or beta > math.log(2 * len(y))) else 0
+    Y, E, M, bounds = compress(y, e, merge, mbic)
     kind = _kind(cost) if math.isfinite(dispersion) else POISSON
     disp = float(dispersion) if math.isfinite(dispersion) else 1.0
     mbic_n = float(len(y)) if mbic else 0.0
