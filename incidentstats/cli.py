@@ -480,6 +480,13 @@ def fit_cmd(
     show_default=True,
     help="Bin size of the counts (ignored by bayesian_blocks, which uses the times).",
 )
+@click.option(
+    "--n-boot",
+    type=int,
+    default=200,
+    show_default=True,
+    help="Bootstrap replicates for the change-date intervals (0 skips them).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of random steps.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print warnings.")
@@ -492,6 +499,7 @@ def changepoints_cmd(
     end: str | None,
     method: str,
     freq: str,
+    n_boot: int,
     seed: int,
     as_json: bool,
     quiet: bool,
@@ -505,7 +513,7 @@ def changepoints_cmd(
         warnings.simplefilter("always")
         target = ev if method == "bayesian_blocks" else ev.counts(freq)
         result = api("changepoints", "issue 4", "changepoints.changepoints")(
-            target, method=method, rng=seed
+            target, method=method, n_boot=n_boot, rng=seed
         )
     _echo_warnings(caught, quiet)
     _emit(result, as_json)

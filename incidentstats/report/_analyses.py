@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from .._results import Summary, jsonable
-from ..exceptions import IncidentStatsError
+from ..exceptions import ConvergenceWarning, IncidentStatsError
 from ._model import SECTION_TITLES, Figure, Section
 from ._sections import Context, Trigger, Unavailable, _fmt, _ts, api
 
@@ -320,11 +321,32 @@ def build_its(ctx: Context) -> Section:
     dates = list(ctx.breaks)
     trig = dates if len(dates) > 1 else dates[0]
     family, fallback = "negbin", None
-    try:
-        res = its_fn(counts, trig, family="negbin", trend=True)
-    except Exception as exc:  # e.g. no overdispersion: the NB dispersion sits at its bound
-        family, fallback = "quasipoisson", f"{type(exc).__name__}: {_short(exc)}"
-        res = its_fn(counts, trig, family="quasipoisson", trend=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = its_fn(counts, trig, family="negbin", trend=True)
+        except Exception as exc:  # e.g. no overdispersion: the NB dispersion at its bound
+            fallback = f"{type(exc).__name__}: {_short(exc)}"
+    not_converged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    if fallback is None and not_converged:
+        fallback = f"it did not converge ({_short(Exception(not_converged[0].message))})"
+    if fallback is not None:
+        family = "quasipoisson"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = its_fn(counts, trig, family=family, trend=True)
+    hac = False
+    lb = getattr(res, "ljung_box", None) or {}
+    lb_p = _num(lb.get("pvalue")) if isinstance(lb, dict) else None
+    if lb_p is not None and lb_p < 0.05:
+        # autocorrelated residuals: Newey-West (HAC) standard errors, as the its module advises
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = its_fn(counts, trig, family=family, trend=True, hac=True)
+        hac = True
+    for w in caught:  # hand the kept fit's warnings on to the section (HAC answers autocorrelation)
+        if not (hac and "autocorrelat" in str(w.message).lower()):
+            warnings.warn(w.message, w.category, stacklevel=2)
     changes = []
     for eff in getattr(res, "level_changes", None) or [res.level_change]:
         low, high = _ci(eff.confidence_interval)
@@ -337,10 +359,10 @@ def build_its(ctx: Context) -> Section:
                 "pvalue": _num(eff.pvalue),
             }
         )
-    lb = getattr(res, "ljung_box", None) or {}
     results = {
         "family": family,
         "negbin_failed": fallback,
+        "hac": hac,
         "freq": "W",
         "n_bins": int(counts.n_bins),
         "breaks": [_ts(d) for d in dates],
@@ -348,7 +370,7 @@ def build_its(ctx: Context) -> Section:
         "level_changes": changes,
         "params": {str(k): _num(v) for k, v in res.params.items()},
         "dispersion": _num(getattr(res, "dispersion", None)),
-        "ljung_box_pvalue": _num(lb.get("pvalue")) if isinstance(lb, dict) else None,
+        "ljung_box_pvalue": lb_p,
     }
     first = changes[0]
     family_text = "negative-binomial" if family == "negbin" else "quasi-Poisson"
@@ -363,13 +385,12 @@ def build_its(ctx: Context) -> Section:
     if fallback is not None:
         paragraphs.append(
             "The negative-binomial fit failed on these counts, so the quasi-Poisson model "
-            f"(Pearson dispersion) is used instead; the failure was: {fallback}."
+            f"(Pearson dispersion) is used instead; the negative-binomial fit: {fallback}."
         )
-    lb_p = _num(lb.get("pvalue")) if isinstance(lb, dict) else None
-    if lb_p is not None and lb_p < 0.05:
+    if hac:
         paragraphs.append(
-            f"The residuals are autocorrelated (Ljung-Box p = {_fmt(lb_p)}): the intervals "
-            "are too narrow."
+            f"The residuals of the first fit were autocorrelated (Ljung-Box p = {_fmt(lb_p)}), "
+            "so the intervals and p-values use Newey-West (HAC) standard errors."
         )
     figs = (
         Figure(
