@@ -160,7 +160,7 @@ def plot_event_overview(
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(start, end)
     twin = ax.twinx()
-    steps_x = np.concatenate([[start], ts.to_numpy(), [end]])
+    steps_x = pd.DatetimeIndex([start, *ts, end])
     steps_y = np.concatenate([[0], np.arange(1, len(ts) + 1), [len(ts)]])
     twin.step(
         steps_x, steps_y, where="post", color="#08306b", linewidth=1.2, label="cumulative events"

@@ -286,3 +286,24 @@ def test_broken_figure_is_dropped_with_a_warning(iraq_window, monkeypatch):
     assert rep["its"].figures == ()
     assert any("no ink" in w for w in rep["its"].warnings)
     assert "bad.png" not in rep.to_markdown()
+
+
+def test_overview_figure_draws_the_cumulative_count_inside_the_window(iraq_window):
+    from incidentstats.plotting.report import plot_event_overview, render_png
+
+    seen = {}
+
+    def draw(ax):
+        plot_event_overview(iraq_window.timestamps, iraq_window.start, iraq_window.end, ax=ax)
+        (twin,) = [a for a in ax.figure.axes if a is not ax]
+        seen["xy"] = twin.lines[0].get_xydata()
+        seen["xlim"] = ax.get_xlim()
+        seen["bars"] = [p.get_height() for p in ax.patches]
+
+    render_png(draw)
+    x, y = seen["xy"][:, 0], seen["xy"][:, 1]
+    lo, hi = seen["xlim"]
+    assert x.min() == pytest.approx(lo) and x.max() == pytest.approx(hi)
+    assert y[-1] == 28 and list(y) == sorted(y)
+    # data card months 2019-10 ... 2020-03
+    assert seen["bars"] == [2, 3, 6, 8, 2, 7]
