@@ -1,26 +1,35 @@
 """Interval estimation for Hawkes (and Poisson) fits: Wald, profile likelihood, bootstrap.
 
 Coverage of nominal 95% intervals, measured by simulation (exponential kernel, constant
-baseline, μ = 0.5/day, n = 0.5, β = 1/day; exact times; windows of 100–1000 days; each
-replicate fitted with ``n_starts=2``; script in ``tests/hawkes/test_inference.py``, the
-400-event row is ``test_coverage_full`` run with ``INCIDENTSTATS_FULL=1``):
+baseline, exact times, each replicate fitted with ``n_starts=2``; scripts as in
+``tests/hawkes/test_inference.py``, whose ``test_coverage_full`` reruns the 400-event row
+with ``INCIDENTSTATS_FULL=1``). Figures are μ / n / β:
+
+Scenario A: μ = 0.5/day, n = 0.5, β = 1/day.
 
 ======  ====  =====================  =====================  =====================
-events  reps  Wald, log scale        profile likelihood     parametric bootstrap
-              (μ / n / β)            (μ / n / β)            (μ / n / β; 200 draws)
+events  reps  Wald, log scale        profile likelihood     bootstrap, basic log
 ======  ====  =====================  =====================  =====================
-~100    400   0.945 / 0.963 / 0.943  0.980 / 0.968 / 0.975  –
-~200    400   0.940 / 0.978 / 0.938  0.968 / 0.965 / 0.943  0.960 / 0.930 / 0.945 (200)
-~400    400   0.953 / 0.955 / 0.948  0.955 / 0.945 / 0.945  0.95 / 0.94 / 0.97 (100)
-~1000   200   0.950 / 0.955 / 0.970  0.960 / 0.940 / 0.970  –
+~100    400   0.945 / 0.963 / 0.943  0.980 / 0.968 / 0.975
+~200    400   0.940 / 0.978 / 0.938  0.968 / 0.965 / 0.943  0.913 / 0.940 / 0.960 (150)
+~400    400   0.953 / 0.955 / 0.948  0.955 / 0.945 / 0.945
+~1000   200   0.950 / 0.955 / 0.970  0.960 / 0.940 / 0.970
 ======  ====  =====================  =====================  =====================
 
-Binomial standard error of a coverage of 0.95 is 0.011 with 400 replicates and 0.015 with
-200. Wald intervals are computed on the log scale (positive parameters keep positive
-bounds), which is what keeps them close to nominal here; Wald intervals on the natural
-scale are known to under-cover for Hawkes parameters. At ~100 events the profile intervals
-over-cover slightly (a branching ratio whose profile never drops below the cut-off gets the
-lower bound 0).
+Scenario B (strong, slow clustering): μ = 0.2/day, n = 0.8, β = 0.5/day.
+
+======  ====  =====================  =====================  =====================
+events  reps  Wald, log scale        profile likelihood     bootstrap, basic log
+======  ====  =====================  =====================  =====================
+~40     299   0.819 / 0.953 / 0.886  0.893 / 0.920 / 0.903
+~200    300   0.917 / 0.967 / 0.927  0.947 / 0.957 / 0.927  0.900 / 0.953 / 0.967 (150)
+======  ====  =====================  =====================  =====================
+
+Binomial standard errors: 0.011 (400 replicates), 0.013 (300), 0.018 (150). Wald
+intervals are computed on the log scale (positive parameters keep positive bounds), which
+keeps them close to nominal from a few hundred events; with ~40 events they under-cover
+(82% for the background rate), hence profile likelihood as the default below 30 events.
+The bootstrap uses 200 draws; its background-rate interval runs slightly short (~0.90).
 
 References
 ----------
@@ -212,12 +221,20 @@ def bootstrap_intervals(
     n_jobs: int = 1,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Parametric bootstrap percentile intervals.
+    """Parametric bootstrap intervals (basic bootstrap on the optimiser's scale).
 
     ``n_boot`` series are simulated from the fitted model on the same window (seeded from
     ``rng`` through ``SeedSequence.spawn``, so results do not depend on ``n_jobs``) and
     refitted from the estimate. Failed or degenerate refits (fewer than 2 events) are
     dropped; the number used is in ``table.attrs["n_boot_used"]``.
+
+    The interval is the basic (reverse-percentile) bootstrap on the log scale for positive
+    parameters, ``[θ̂² / q_hi, θ̂² / q_lo]`` with q the quantiles of the refitted values, and
+    on the natural scale for real ones. It corrects the downward bias of the branching ratio
+    in short windows, which the plain percentile interval doubles: with μ = 0.2, n = 0.8,
+    β = 0.5 and ~200 events (150 replicates, 200 draws) the percentile interval covered n in
+    77% of replicates, the basic log-scale interval in 95%. The percentile intervals are kept
+    in ``table.attrs["percentile"]`` and the draws in ``table.attrs["draws"]``.
     """
     check_positive("n_boot", n_boot, integer=True)
     check_positive("n_jobs", n_jobs, integer=True)
@@ -252,11 +269,31 @@ def bootstrap_intervals(
             "Increase n_boot or use method='profile'.",
         )
     a = (1 - level) / 2
-    low = np.quantile(D, a, axis=0)
-    high = np.quantile(D, 1 - a, axis=0)
-    table = pd.DataFrame({"low": low, "high": high}, index=list(res._spec.names))
+    spec: ModelSpec = res._spec
+    theta = res._theta
+    low = np.empty(theta.size)
+    high = np.empty(theta.size)
+    for i, kind in enumerate(spec.kinds):
+        d = D[:, i]
+        if kind in ("log", "log1"):
+            shift = 1.0 if kind == "log1" else 0.0
+            v_hat = np.log(max(theta[i] - shift, 1e-300))
+            v = np.log(np.clip(d - shift, 1e-300, None))
+            q_lo, q_hi = np.quantile(v, [a, 1 - a])
+            low[i] = shift + np.exp(2 * v_hat - q_hi)
+            high[i] = shift + np.exp(2 * v_hat - q_lo)
+        else:
+            q_lo, q_hi = np.quantile(d, [a, 1 - a])
+            low[i], high[i] = 2 * theta[i] - q_hi, 2 * theta[i] - q_lo
+            if kind == "simplex":
+                low[i], high[i] = max(low[i], 0.0), min(high[i], 1.0)
+    table = pd.DataFrame({"low": low, "high": high}, index=list(spec.names))
     table.attrs["n_boot_used"] = int(D.shape[0])
     table.attrs["draws"] = D
+    table.attrs["percentile"] = pd.DataFrame(
+        {"low": np.quantile(D, a, axis=0), "high": np.quantile(D, 1 - a, axis=0)},
+        index=list(spec.names),
+    )
     return table
 
 
