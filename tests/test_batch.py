@@ -201,3 +201,25 @@ def test_add_grid_cell():
         add_grid_cell(f.rename(columns={"longitude": "lng"}))
     with pytest.raises(IncidentStatsError, match="size"):
         add_grid_cell(f, size=0)
+
+
+def test_core_hawkes_process_as_model():
+    import incidentstats as ist
+
+    if not hasattr(ist, "HawkesProcess"):
+        pytest.skip("core HawkesProcess not available")
+    frame = _frame(3)
+    a = fit_many(frame, "region", model=ist.HawkesProcess(), progress=False, rng=4)
+    b = fit_many(
+        frame,
+        "region",
+        model=ist.HawkesProcess(),
+        backend="processes",
+        n_jobs=2,
+        progress=False,
+        rng=4,
+    )
+    pd.testing.assert_frame_equal(a, b)
+    ok = a[a.status == "ok"]
+    assert len(ok) == 3 and {"baseline", "branching_ratio", "decay"} <= set(a.columns)
+    assert a.set_index("region").loc["solo", "status"] == "error"

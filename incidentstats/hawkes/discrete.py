@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, signal, special, stats
 
-from .._results import Result, Summary, jsonable
+from .._results import ConfidenceInterval, Result, Summary, jsonable
 from .._validation import check_choice, check_confidence_level, check_positive, check_rng, error
 from ..exceptions import ConvergenceWarning, SmallSampleWarning
 
@@ -263,6 +263,7 @@ def _fit_row(
     first: int,
     n_starts: int,
     fixed: Mapping[int, float] | None = None,
+    want_cov: bool = True,
 ) -> tuple[np.ndarray, float, bool, float, np.ndarray]:
     lagmats = [_lag_matrix(xj, lay.max_lag) for xj in c.x] if lay.kernel == "lags" else None
     s = _trend_covariate(len(y))
@@ -353,7 +354,19 @@ def _fit_row(
     ll = -float(res.fun) * n_obs
     conv = bool(res.success or gnorm < 1e-6)
     # observed information over free parameters (central differences of the analytic score)
+    # entries on the boundary (excitation = 0) have no Wald standard error, and neither has
+    # the decay of a zero entry (not identified): they are left out and reported as NaN
+    drop: set[int] = set()
+    for sl in lay.exc_slices:
+        for kk in range(sl.start, sl.stop):
+            if lay.kinds[kk] == "nonneg" and theta[kk] <= 1e-8:
+                drop.add(kk)
+                if lay.kernel == "exponential":
+                    drop.add(sl.start + 1)
+    idx = np.array([int(j) for j in idx if int(j) not in drop], dtype=np.int64)
     cov = np.full((lay.size, lay.size), np.nan)
+    if not want_cov:
+        return theta, ll, conv, gnorm, cov
     hess = np.zeros((len(idx), len(idx)))
     for a, m in enumerate(idx.tolist()):
         step = 1e-5 * max(abs(theta[m]), 1e-4)
@@ -684,6 +697,7 @@ class DiscreteHawkesResult(Result):
         self.burn_in = burn_in
         self._counts = counts
         self._rows = rows
+        self._profile_cache: dict[tuple[str, float], ConfidenceInterval] = {}
         labels: list[str] = []
         est: list[float] = []
         ses: list[float] = []
@@ -758,9 +772,16 @@ class DiscreteHawkesResult(Result):
         cl = check_confidence_level(confidence_level)
         z = stats.norm.ppf(0.5 + cl / 2)
         rows = []
-        for est, se, kind in zip(self.params.values, self.bse.values, self._kinds):
+        for name, est, se, kind in zip(
+            self.params.index, self.params.values, self.bse.values, self._kinds
+        ):
             if not np.isfinite(se):
-                rows.append((np.nan, np.nan))
+                if kind == "nonneg" and est <= 1e-8 and self.model.estimator == "mle":
+                    # on the boundary: no Wald interval; the profile gives [0, upper]
+                    ci = self.profile_interval(name, cl)
+                    rows.append((ci.low, ci.high))
+                else:
+                    rows.append((np.nan, np.nan))
             elif kind == "log":
                 f = math.exp(min(z * se / est, 700.0))
                 rows.append((est / f, est * f))
@@ -769,6 +790,73 @@ class DiscreteHawkesResult(Result):
             else:
                 rows.append((est - z * se, est + z * se))
         return pd.DataFrame(rows, index=self.params.index, columns=["low", "high"])
+
+    def profile_interval(self, name: str, confidence_level: float = 0.95) -> ConfidenceInterval:
+        """Profile-likelihood interval for one parameter of a maximum-likelihood fit.
+
+        Values whose profile log-likelihood is within ``chi2_1(level)/2`` of the maximum; an
+        excitation entry whose profile at 0 is inside gets the lower end 0.
+        """
+        cl = check_confidence_level(confidence_level)
+        if (name, cl) in self._profile_cache:
+            return self._profile_cache[(name, cl)]
+        if self.model.estimator != "mle":
+            raise error(
+                "profile_interval()",
+                "needs a maximum-likelihood fit",
+                f"estimator={self.model.estimator!r}",
+                "Use confidence_interval().",
+            )
+        found = [(r, row) for r, row in self._rows.items() if name in row[0].labels]
+        if not found:
+            from .._validation import suggest
+
+            raise error(
+                "The `name` argument",
+                "must be a parameter name",
+                name,
+                suggest(name, list(self.params.index)).strip() or None,
+            )
+        r, (lay, theta, ll_max, *_rest) = found[0]
+        k = lay.labels.index(name)
+        y = self._counts.x[self.streams.index(r)]
+        crit = stats.chi2.ppf(cl, 1) / 2.0
+        est = float(theta[k])
+        kind = lay.kinds[k]
+
+        def drop(v: float) -> float:
+            out = _fit_row(lay, y, self._counts, self.burn_in, 1, fixed={k: v}, want_cov=False)
+            return ll_max - out[1] - crit
+
+        floor = 0.0 if kind in ("nonneg", "log") else -math.inf
+        se = float(self.bse[name]) if np.isfinite(self.bse[name]) else 0.1 * max(abs(est), 1.0)
+
+        def side(sign: int) -> float:
+            step = max(se, 1e-3 * max(abs(est), 1e-3))
+            prev = est
+            for _ in range(40):
+                v = est + sign * step
+                if v <= floor:
+                    if kind == "nonneg":
+                        if drop(0.0) <= 0:
+                            return 0.0
+                        return float(optimize.brentq(drop, 0.0, prev, xtol=1e-6))
+                    v = 0.5 * (prev + floor) if np.isfinite(floor) else v
+                if drop(v) > 0:
+                    lo, hi = (prev, v) if sign > 0 else (v, prev)
+                    return float(optimize.brentq(drop, lo, hi, xtol=1e-6 * (1 + abs(v))))
+                prev = v
+                step *= 1.6
+            return sign * math.inf
+
+        from ._multivariate_numba import blas_single_thread
+
+        with blas_single_thread():
+            low = 0.0 if (kind == "nonneg" and est <= 1e-8) else side(-1)
+            high = side(+1)
+        out = ConfidenceInterval(low, high, cl, "profile likelihood")
+        self._profile_cache[(name, cl)] = out
+        return out
 
     def branching_table(self, confidence_level: float = 0.95) -> pd.DataFrame:
         """Adjacency entries (branching ratios) with standard errors and Wald intervals.
@@ -787,9 +875,16 @@ class DiscreteHawkesResult(Result):
                     est = float(theta[sl].sum())
                     var = float(np.sum(cov[sl, sl]))
                 se = math.sqrt(var) if np.isfinite(var) and var >= 0 else float("nan")
-                low = est - z * se
+                low, high = est - z * se, est + z * se
                 if lay.kinds[sl.start] == "nonneg":
                     low = max(low, 0.0)
+                if (
+                    not np.isfinite(se)
+                    and lay.kernel == "exponential"
+                    and self.model.estimator == "mle"
+                ):
+                    ci = self.profile_interval(lay.labels[sl.start], cl)
+                    low, high = ci.low, ci.high
                 out.append(
                     {
                         "receiving": r,
@@ -797,7 +892,7 @@ class DiscreteHawkesResult(Result):
                         "estimate": float(est),
                         "std_err": se,
                         "ci_low": low,
-                        "ci_high": est + z * se,
+                        "ci_high": high,
                     }
                 )
         return pd.DataFrame(out)

@@ -650,10 +650,20 @@ def _fit_one(data: _Data, lay: _Layout, fixed: np.ndarray | None, n_starts: int)
     out = _optimize(data, lay, theta, free)
     if out[1] >= ll:
         theta, ll, conv, gnorm = out
+    # adjacency entries on the boundary (0) get no Wald standard error (use profile
+    # intervals); a decay whose every entry is 0 is not identified either
+    wald = free.copy()
+    adj_idx = np.arange(lay.sl_adj.start, lay.sl_adj.stop)
+    zero = adj_idx[theta[lay.sl_adj] <= 1e-8]
+    wald[zero] = False
+    adj3 = theta[lay.sl_adj].reshape(lay.d, lay.d, lay.u)
+    for u in range(lay.u):
+        if np.all(adj3[:, :, u] <= 1e-8):
+            wald[lay.sl_beta.start + u] = False
     cov = np.full((lay.size, lay.size), np.nan)
-    idx = np.flatnonzero(free)
+    idx = np.flatnonzero(wald)
     try:
-        hess = _hessian(data, lay, theta, free)
+        hess = _hessian(data, lay, theta, wald)
         inv = np.linalg.inv(-hess)
         if np.all(np.isfinite(inv)):
             cov[np.ix_(idx, idx)] = inv
@@ -785,6 +795,7 @@ class MultivariateHawkesResult(Result):
         self.jittered = bool(info.get("jittered"))
         self.n_imputations = 0 if imputations is None else len(imputations)
         self.imputations = imputations
+        self._profile_cache: dict[tuple[str, float], ConfidenceInterval] = {}
         if not self.converged:
             warnings.warn(
                 f"The multivariate Hawkes fit did not converge (largest gradient component "
@@ -832,7 +843,12 @@ class MultivariateHawkesResult(Result):
             for k, name in enumerate(self.params.index):
                 est, se = float(self.params.iloc[k]), float(self.bse.iloc[k])
                 if not np.isfinite(se):
-                    rows.append((np.nan, np.nan))
+                    if name.startswith("adjacency") and est <= 1e-8 and not self.jittered:
+                        # on the boundary: no Wald interval; the profile gives [0, upper]
+                        ci = self.profile_interval(name, cl)
+                        rows.append((ci.low, ci.high))
+                    else:
+                        rows.append((np.nan, np.nan))
                 elif self._lay.log_mask[k]:
                     f = math.exp(min(z * se / est, 700.0))
                     rows.append((est / f, est * f))
@@ -850,6 +866,14 @@ class MultivariateHawkesResult(Result):
         is inside gives a lower end of 0.
         """
         cl = check_confidence_level(confidence_level)
+        cached = self._profile_cache.get((name, cl))
+        if cached is not None:
+            return cached
+        out = self._profile_interval(name, cl)
+        self._profile_cache[(name, cl)] = out
+        return out
+
+    def _profile_interval(self, name: str, cl: float) -> ConfidenceInterval:
         if name not in self.params.index:
             from .._validation import suggest
 
@@ -1085,7 +1109,10 @@ class MultivariateHawkesResult(Result):
         adj.index.name = "receiving \\ source"
         s.add_table("Adjacency (expected direct offspring)", adj)
         s.add_note("Adjacency rows are the receiving stream, columns the source stream.")
-        s.add_note("Intervals: Wald, log scale for baselines and decays, adjacency truncated at 0.")
+        s.add_note(
+            "Intervals: Wald, log scale for baselines and decays, adjacency truncated at 0; "
+            "adjacency entries estimated at 0 get a profile-likelihood interval [0, upper]."
+        )
         if self.fixed_decays:
             s.add_note("Decays were fixed, not estimated.")
         if self.jittered:

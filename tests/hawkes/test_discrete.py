@@ -335,3 +335,50 @@ def test_small_sample_warns():
     with pytest.warns(SmallSampleWarning), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         DiscreteHawkes().fit(x)
+
+
+def test_boundary_entry_profile_interval():
+    # airstrikes -> attacks on the Iraq national series: estimated at exactly 0 with a
+    # constant background (measured); the interval is the profile [0, upper] (upper 0.049)
+    import incidentstats.datasets as ds
+
+    ins, air = ds.load_iraq_2007_2008()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = DiscreteHawkes().fit({"attacks": ins, "airstrikes": air}, receivers="attacks")
+    name = "adjacency[attacks<-airstrikes]"
+    assert res.params[name] == 0.0 and np.isnan(res.bse[name])
+    ci = res.confidence_interval().loc[name]
+    assert ci["low"] == 0.0 and 0.02 < ci["high"] < 0.1
+    # at the upper end the profile log-likelihood is chi2_1(0.95)/2 below the maximum
+    from scipy import stats
+
+    from incidentstats.hawkes import discrete as D
+
+    lay, _theta, ll_max, *_ = res._rows["attacks"]
+    k = lay.labels.index(name)
+    out = D._fit_row(
+        lay, res._counts.x[0], res._counts, 0, 1, fixed={k: ci["high"]}, want_cov=False
+    )
+    assert ll_max - out[1] == pytest.approx(stats.chi2.ppf(0.95, 1) / 2, abs=1e-3)
+    table = res.branching_table().set_index("source")
+    assert table.loc["airstrikes", "ci_high"] == pytest.approx(ci["high"])
+
+
+def test_iraq_ties_comparison_table():
+    """Airstrikes -> attacks, national daily series: both tie strategies (issue 6)."""
+    import incidentstats.datasets as ds
+
+    ins, air = ds.load_iraq_2007_2008()
+    table = compare_ties(
+        {"attacks": ins, "airstrikes": air}, receivers="attacks", n_imputations=2, rng=1
+    )
+    t = table.set_index(["strategy", "source"])
+    # measured (5 imputations, rng=1): continuous self 0.954 (SE 0.008), discrete 0.888;
+    # airstrikes -> attacks continuous 0.082 [0, 0.20], discrete 0 [0, 0.049]
+    assert t.loc[("continuous, jittered", "attacks"), "estimate"] == pytest.approx(0.954, abs=0.01)
+    assert t.loc[("discrete, daily counts", "attacks"), "estimate"] == pytest.approx(
+        0.888, abs=0.01
+    )
+    assert t.loc[("continuous, jittered", "airstrikes"), "ci_low"] == 0.0
+    assert t.loc[("discrete, daily counts", "airstrikes"), "ci_high"] < 0.1

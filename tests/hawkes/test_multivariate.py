@@ -403,3 +403,32 @@ def test_warnings_small_sample_and_near_critical():
     )
     with pytest.warns(ConvergenceWarning, match="spectral radius"):
         MultivariateHawkes().fit({"a": t}, end=200.0)
+
+
+def test_boundary_entry_gets_profile_interval():
+    # adjacency[1<-0] is 0 in truth and estimated at the boundary for this seed
+    streams = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=1000.0, rng=1)
+    res = MultivariateHawkes().fit(streams, end=1000.0)
+    assert res.params["adjacency[1<-0]"] == 0.0 and np.isnan(res.bse["adjacency[1<-0]"])
+    ci = res.confidence_interval().loc["adjacency[1<-0]"]
+    prof = res.profile_interval("adjacency[1<-0]")
+    assert ci["low"] == 0.0 and ci["high"] == pytest.approx(prof.high) and 0 < prof.high < 0.1
+
+
+def test_core_hawkes_process_dispatches_dicts_here():
+    import incidentstats as ist
+
+    if not hasattr(ist, "HawkesProcess"):
+        pytest.skip("core HawkesProcess not available")
+    sim = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=400.0, rng=1)
+    from incidentstats.events import EventSeries
+
+    streams = {k: EventSeries.from_offsets(v, end=400.0) for k, v in sim.items()}
+    res = ist.HawkesProcess().fit(streams)
+    ref = MultivariateHawkes().fit(streams)
+    assert isinstance(res, MultivariateHawkesResult)
+    pd.testing.assert_series_equal(res.params, ref.params)
+    fixed = ist.HawkesProcess(fixed={"decay": 1.5}).fit(streams)
+    assert fixed.fixed_decays and fixed.decays[0] == 1.5
+    trend = ist.HawkesProcess(baseline="trend").fit(streams)
+    assert trend.trend is not None
