@@ -12,12 +12,15 @@ contagion or a shift in the background rate; and what comes next?
 from __future__ import annotations
 
 from . import datasets, exceptions, hawkes
+from .batch import fit_many
 from .changepoints import ChangePointResult, changepoints, penalty_path
 from .compare import compare_models
 from .counts import CountSeries, as_count_series
 from .events import EventSeries
 from .exceptions import IncidentStatsError, IncidentStatsWarning
 from .hawkes import HawkesProcess, PoissonProcess
+from .hawkes.discrete import DiscreteHawkes
+from .hawkes.multivariate import MultivariateHawkes
 from .io import read_events
 from .its import interrupted_time_series
 from .rates import (
@@ -37,10 +40,12 @@ __version__ = "0.1.0"
 __all__ = [
     "ChangePointResult",
     "CountSeries",
+    "DiscreteHawkes",
     "EventSeries",
     "HawkesProcess",
     "IncidentStatsError",
     "IncidentStatsWarning",
+    "MultivariateHawkes",
     "PoissonProcess",
     "Report",
     "__version__",
@@ -51,6 +56,7 @@ __all__ = [
     "detectable_ratio",
     "dispersion_test",
     "exceptions",
+    "fit_many",
     "hawkes",
     "interrupted_time_series",
     "multiple_triggers",
