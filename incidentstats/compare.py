@@ -102,7 +102,7 @@ class ModelComparison(Result):
     ----------
     table : pandas.DataFrame
         One row per model: events, free parameters, log-likelihood, AIC, BIC, ΔAIC, the
-        branching ratio and the estimates.
+        branching ratio, the time-rescaling KS p-value (``gof_ks_pvalue``) and the estimates.
     tests : pandas.DataFrame
         One row per nested pair: null and alternative model, extra parameters, LR statistic,
         p-value and the reference distribution.
@@ -123,13 +123,14 @@ class ModelComparison(Result):
         s.add_fact("Models", len(self.results))
         s.add_fact("Events", int(self.table["events"].iloc[0]))
         s.add_fact("Lowest AIC", self.best)
-        cols = ["params", "loglik", "AIC", "BIC", "dAIC", "branching_ratio"]
+        cols = ["params", "loglik", "AIC", "BIC", "dAIC", "branching_ratio", "gof_ks_pvalue"]
         s.add_table("Fit statistics", self.table[cols])
         if len(self.tests):
             s.add_table("Likelihood-ratio tests", self.tests.set_index("null"))
         s.add_note(
             "Models are fitted to the same events and window; AIC = -2 loglik + 2 k, "
-            "BIC = -2 loglik + k log N."
+            "BIC = -2 loglik + k log N. gof_ks_pvalue: time-rescaling KS test of each "
+            "model (small = the model misses structure in the event times)."
         )
         if len(self.tests) and self.tests["distribution"].str.contains("chi-bar").any():
             s.add_note(
@@ -255,6 +256,7 @@ def compare_models(results: Sequence[Any], names: Sequence[str] | None = None) -
                 "AIC": r.aic,
                 "BIC": r.bic,
                 "branching_ratio": float(r.params.get("branching_ratio", 0.0)),
+                "gof_ks_pvalue": float(r.gof().pvalue),
                 "estimates": ", ".join(f"{k}={v:.4g}" for k, v in r.params.items()),
             }
         )

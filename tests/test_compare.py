@@ -64,6 +64,9 @@ def test_iraq_table_and_tests():
     assert t["dAIC"].min() == 0.0
     for r, (_, row) in zip(res, t.iterrows()):
         assert row["AIC"] == pytest.approx(-2 * r.loglik + 2 * r.n_params)
+        assert row["gof_ks_pvalue"] == pytest.approx(r.gof().pvalue)
+    # the clustered core series: Poisson models fail the time-rescaling test, Hawkes pass
+    assert t["gof_ks_pvalue"].iloc[0] < 0.05 and t["gof_ks_pvalue"].iloc[2] > 0.1
     pairs = set(zip(cmp.tests["null"], cmp.tests["alternative"]))
     P, P2, H, H2 = t.index
     assert pairs == {(P, P2), (P, H), (P, H2), (P2, H2), (H, H2)}

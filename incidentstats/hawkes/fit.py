@@ -447,6 +447,9 @@ def fit_prepared(
     else:
         starts = make_starts(spec, pt.replicates, pt.T, n_starts, gen)
         opt = maximize(spec, pt.replicates, pt.T, starts, process.max_iter)
+    if hasattr(spec.kernel, "canonical"):  # label switching: components in decay order
+        opt.theta = spec.from_dict(spec.kernel.canonical(spec.as_dict(opt.theta)))  # type: ignore[union-attr]
+        opt.hess_free = None
     H = (
         opt.hess_free
         if opt.hess_free is not None
@@ -462,7 +465,10 @@ def fit_prepared(
                 o = em_nonparametric(spec, [rep], pt.T, max_iter=max(process.max_iter, 2000))
             else:
                 o = maximize(spec, [rep], pt.T, [opt.theta], process.max_iter)
-            rows.append(np.append(o.theta, o.loglik))
+            th = o.theta
+            if hasattr(spec.kernel, "canonical"):
+                th = spec.from_dict(spec.kernel.canonical(spec.as_dict(th)))  # type: ignore[union-attr]
+            rows.append(np.append(th, o.loglik))
         per_imp = np.array(rows)
     res = HawkesResult(
         process=process,

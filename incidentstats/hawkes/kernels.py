@@ -312,6 +312,16 @@ class SumExponentialKernel(Kernel):
             G += w[k] * (C - R)
         return g, G
 
+    def canonical(self, p: Mapping[str, float]) -> dict[str, float]:
+        """The same kernel with components relabelled in increasing decay."""
+        b, w = self._unpack(p)
+        order = np.argsort(b, kind="stable")
+        out = dict(p)
+        for k, j in enumerate(order):
+            out[f"decay_{k + 1}"] = float(b[j])
+            out[f"weight_{k + 1}"] = float(w[j])
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "n_components": self.n_components}
 

@@ -374,3 +374,23 @@ def test_iraq_first_13_events_sit_on_the_boundary():
     assert "boundary of the parameter space" in str(res.summary())
     ci = res.confidence_interval("branching_ratio")
     assert ci.low == 0.0
+
+
+def test_sum_exponential_components_in_decay_order():
+    rng = np.random.default_rng(6)
+    T = 800.0
+    t = branching_sim(0.5, 0.5, 1.0, T, rng)
+    res = HawkesProcess("sum_exponential", n_starts=3).fit(events_from(t, T))
+    assert res.params["decay_1"] <= res.params["decay_2"]
+    k = res.process.kernel
+    p = res.params.to_dict()
+    q = k.canonical(
+        {
+            **p,
+            "decay_1": p["decay_2"],
+            "decay_2": p["decay_1"],
+            "weight_1": p["weight_2"],
+            "weight_2": p["weight_1"],
+        }
+    )
+    assert q == pytest.approx(p)
