@@ -397,6 +397,14 @@ class HawkesResult(Result):
             )
         if not self.converged:
             s.add_note(f"The optimiser did not converge: {self.message}.")
+        k = self.process.kernel
+        if k is not None and k.name == "power_law" and self.params["exponent"] > 100:
+            s.add_note(
+                "The power-law exponent ran off to a very large value with the cutoff: "
+                "(1 + t/c)^-p tends to an exponential kernel with decay p/c = "
+                f"{self.params['exponent'] / self.params['cutoff']:.4g} per {self.unit}, "
+                "so the data show no heavy tail; prefer kernel='exponential'."
+            )
         if self.at_boundary:
             s.add_note(
                 "The estimate is on the boundary of the parameter space (branching ratio ~0 "

@@ -394,3 +394,19 @@ def test_sum_exponential_components_in_decay_order():
         }
     )
     assert q == pytest.approx(p)
+
+
+def test_power_law_on_exponential_data_degenerates_with_a_note():
+    rng = np.random.default_rng(4)
+    T = 600.0
+    t = branching_sim(0.5, 0.5, 1.0, T, rng)
+    ev = events_from(t, T)
+    pl = HawkesProcess("power_law", n_starts=1).fit(ev)
+    ex = HawkesProcess().fit(ev)
+    assert pl.params["exponent"] > 100
+    # (1 + t/c)^-p -> exp(-p t / c): same maximum and decay p/c as the exponential fit
+    assert pl.params["exponent"] / pl.params["cutoff"] == pytest.approx(
+        ex.params["decay"], rel=0.02
+    )
+    assert "no heavy tail" in str(pl.summary())
+    assert pl.loglik == pytest.approx(ex.loglik, abs=1e-3)
