@@ -410,3 +410,13 @@ def test_power_law_on_exponential_data_degenerates_with_a_note():
     )
     assert "no heavy tail" in str(pl.summary())
     assert pl.loglik == pytest.approx(ex.loglik, abs=1e-3)
+
+
+def test_zero_branching_ratio_reduces_to_poisson():
+    ev = events_from(np.sort(np.random.default_rng(0).uniform(0, 100, 80)), 100.0)
+    h = HawkesProcess(fixed={"branching_ratio": 0.0, "decay": 1.0}).fit(ev)
+    p = PoissonProcess().fit(ev)
+    # closed form: mu = N / T, loglik = N log(N/T) - N
+    assert h.params["baseline"] == pytest.approx(0.8, rel=1e-5)
+    assert h.loglik == pytest.approx(p.loglik, abs=1e-8)
+    assert p.loglik == pytest.approx(80 * np.log(0.8) - 80)
