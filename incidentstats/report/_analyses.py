@@ -597,9 +597,19 @@ def build_models(ctx: Context) -> Section:
         lr.tables.extend(t for t in full.tables if not t[0].lower().startswith("fit statistics"))
         lr.notes.extend(full.notes)
         summaries.append(lr)
+    duration = float(ev.duration("D"))
+    for v in models.values():
+        v["excitation_identified"] = _identified(v["params"], duration)
     n_h = models["hawkes"]["params"].get("branching_ratio")
     paragraphs = [f"By AIC the best of the {len(models)} models is the {MODEL_NAMES[best]}."]
-    if n_h is not None:
+    if n_h is not None and models["hawkes"]["excitation_identified"] is False:
+        paragraphs.append(
+            "In the Hawkes model the fitted excitation decays more slowly than the window is "
+            f"long (mean delay {_fmt(1 / models['hawkes']['params']['decay'])} days against "
+            f"{_fmt(duration)} days observed): contagion is not identified from these data, and "
+            "the fit reduces to a Poisson model."
+        )
+    elif n_h is not None:
         paragraphs.append(
             f"The Hawkes model's branching ratio (the mean number of further events each "
             f"event triggers) is {_fmt(n_h)}"
@@ -718,7 +728,14 @@ def build_interpretation(ctx: Context) -> Section:
         table = cps.results.get("coincides_with_triggers", {}).get("table", [])
         probs = [_num(r.get("probability")) for r in table]
         near = [r["trigger"] for r, p in zip(table, probs) if p is not None and p >= 0.5]
-        if table and not near:
+        if not cps.results.get("changepoints"):
+            add(
+                "shows",
+                "no_changepoint",
+                "Searched without assuming a date, the daily counts show no change in rate "
+                "that outweighs the penalty for adding one.",
+            )
+        elif table and not near:
             add(
                 "shows",
                 "changepoint_elsewhere",
@@ -825,7 +842,9 @@ def _rate_findings(
     if small:
         worst = min(small, key=lambda e: min(e["before"]["events"], e["after"]["events"]))
         k = min(worst["before"]["events"], worst["after"]["events"])
-        where = "the trigger" if len(triggers) == 1 else f"{len(small)} of the triggers"
+        where = (
+            "the trigger" if len(triggers) == 1 else f"{len(small)} of the {len(triggers)} triggers"
+        )
         add(
             "caveat",
             "small_counts",
@@ -907,13 +926,38 @@ def _model_findings(res: Mapping[str, Any], add: Any) -> None:
                 f"(KS p = {_fmt(p)}): its numbers describe the data poorly.",
             )
         n = v["params"].get("branching_ratio")
-        if n is not None and n > 0.9:
+        if n is None:
+            continue
+        if v.get("excitation_identified") is False:
+            if n > 0.1:
+                add(
+                    "caveat",
+                    "excitation_not_identified",
+                    f"In the {MODEL_NAMES[key]} the excitation decays more slowly than the "
+                    f"window is long, so its branching ratio ({_fmt(n)}) is not identified by "
+                    "these data and should not be read as contagion.",
+                )
+        elif n > 0.9:
             add(
                 "caveat",
                 "near_critical",
                 f"The {MODEL_NAMES[key]} has a branching ratio of {_fmt(n)}, close to 1: "
                 "self-excitation this strong often stands in for an unmodelled trend.",
             )
+
+
+def _identified(params: Mapping[str, Any], duration_days: float) -> bool | None:
+    """Whether a Hawkes excitation can be told apart from the baseline in the window.
+
+    With an exponential kernel of decay beta, an event's offspring arrive after a mean delay
+    of 1 / beta. When that delay exceeds the window (beta * T < 1) the kernel is nearly flat
+    over the data, so excitation and baseline trade off and the branching ratio is not
+    identified. None for models without excitation.
+    """
+    decay = _num(params.get("decay"))
+    if params.get("branching_ratio") is None or decay is None:
+        return None
+    return bool(decay * duration_days >= 1.0)
 
 
 def _close_triggers(triggers: list[Trigger], days: int = 14) -> list[str]:

@@ -143,3 +143,21 @@ def test_changepoint_segments_partition_the_window(rep, iraq_window):
         assert s["ci_low"] <= s["rate"] <= s["ci_high"]
     (row,) = res["coincides_with_triggers"]["table"]
     assert row["trigger"] == "2020-01-03" and 0 <= row["probability"] <= 1
+
+
+def test_excitation_identification_rule():
+    from incidentstats.report._analyses import _identified
+
+    # mean delay 1/decay against the window: 1e6 days in a 155-day window is not identified
+    assert _identified({"branching_ratio": 0.5, "decay": 1e-6}, 155.0) is False
+    assert _identified({"branching_ratio": 0.5, "decay": 1.0}, 155.0) is True
+    assert _identified({"baseline": 0.2}, 155.0) is None
+
+
+def test_models_flag_unidentified_excitation(rep):
+    res = section(rep, "models")
+    for key, m in res["models"].items():
+        if "decay" in m["params"]:
+            assert m["excitation_identified"] is (m["params"]["decay"] * 155.0 >= 1.0)
+        else:
+            assert m["excitation_identified"] is None, key
