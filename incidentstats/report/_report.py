@@ -148,10 +148,12 @@ def report(
     --------
     >>> import incidentstats as ist
     >>> ev = ist.datasets.load_iraq_attacks().window("2019-10-28", "2020-03-31")
-    >>> rep = ist.report(ev, triggers=["2020-01-03"], sections=["data"], dataset="iraq_attacks")
-    >>> rep["data"].results["n"]
-    37
-    >>> text = rep.to_json()
+    >>> rep = ist.report(ev, triggers=["2020-01-03"], dataset="iraq_attacks")
+    >>> rep["data"].results["n"], rep["rate_change"].results["triggers"][0]["after"]["events"]
+    (28, 17)
+    >>> rep.status["rate_change"]
+    'ok'
+    >>> text = rep.to_json()  # or rep.write("out/") for index.html, report.md and summary.json
     """
     from ..events import EventSeries
 
