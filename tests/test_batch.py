@@ -223,3 +223,28 @@ def test_core_hawkes_process_as_model():
     ok = a[a.status == "ok"]
     assert len(ok) == 3 and {"baseline", "branching_ratio", "decay"} <= set(a.columns)
     assert a.set_index("region").loc["solo", "status"] == "error"
+
+
+def test_gof_column_and_warnings_column():
+    few = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2020-01-05", "2020-01-09", "2020-02-01", "2020-02-02", "2020-03-07"]
+            ),
+            "region": "few",
+            "kind": "x",
+        }
+    )
+    frame = pd.concat([_frame(2), few], ignore_index=True)
+    table = fit_many(
+        frame, "region", model=MultivariateHawkes(n_imputations=1), gof=True, progress=False, rng=1
+    ).set_index("region")
+    ok = table[table.status == "ok"]
+    assert ok["gof_pvalue"].between(0, 1).all()
+    # 5 events: fitted, with the small-sample warning recorded in the row, not raised
+    assert table.loc["few", "status"] == "ok"
+    assert "SmallSampleWarning" in table.loc["few", "warnings"]
+    # 1 event: an error row
+    assert (
+        table.loc["solo", "status"] == "error" and "at least 2 events" in table.loc["solo", "error"]
+    )

@@ -125,6 +125,13 @@ def _check_nonempty(names: list[str], counts: Any) -> None:
             f"no events in {empty}",
             "Drop the empty stream(s) or widen the window.",
         )
+    if int(np.sum(counts)) < 2:
+        raise error(
+            "The streams",
+            "must hold at least 2 events in total to fit a Hawkes process",
+            f"{int(np.sum(counts))} event",
+            "Widen the window, or use a Poisson model for so few events.",
+        )
 
 
 def _array_data(names: list[str], arrays: list[Any], end: float) -> _Data:

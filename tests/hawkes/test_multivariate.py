@@ -345,6 +345,8 @@ def test_fit_multivariate_reads_process_options():
 def test_stream_with_no_events():
     with pytest.raises(IncidentStatsError, match="at least one event"):
         MultivariateHawkes().fit({"a": [1.0, 2.0], "b": []}, end=10.0)
+    with pytest.raises(IncidentStatsError, match="at least 2 events"):
+        MultivariateHawkes().fit({"a": [1.0]}, end=10.0)
 
 
 def test_mismatched_windows():
