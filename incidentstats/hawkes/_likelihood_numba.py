@@ -377,3 +377,54 @@ def exp_pw_loglik_grad_hess(t, T, seg, lengths, mus, n, beta, grad, hess):  # pr
     hess[K + 1, K] = h12 - c_b
     hess[K + 1, K + 1] = h22 + n * c_bb
     return ll - base - n * c_g
+
+
+@njit(cache=True, fastmath=True)
+def expmix_excitation(t, T, betas, W, L, E, dEc, dEp, tail):  # pragma: no cover - compiled
+    """Mixture of exponential densities sum_k W_k beta_k e^{-beta_k t} (the power-law
+    approximation): per event E_i and, for beta_k = s_k / c and dW_k/dp = W_k L_k, the
+    derivatives dE_i/dc and dE_i/dp; ``tail`` (length 3) gets sum_i G(T - t_i) and its
+    derivatives in (c, p) times c (the caller divides by c). One O(nK) pass."""
+    N = t.shape[0]
+    K = betas.shape[0]
+    R = np.zeros(K)
+    S = np.zeros(K)
+    prev = 0.0
+    for i in range(N):
+        e_i = 0.0
+        c_i = 0.0
+        p_i = 0.0
+        if i > 0:
+            d = t[i] - prev
+            for k in range(K):
+                e = _decay(betas[k] * d)
+                r1 = R[k] + 1.0
+                S[k] = e * (S[k] + d * r1)
+                R[k] = e * r1
+        for k in range(K):
+            bR = betas[k] * R[k]
+            e_i += W[k] * bR
+            # d/dc (beta R) with dbeta/dc = -beta/c: (R - beta S)(-beta/c); times c here
+            c_i -= W[k] * (R[k] - betas[k] * S[k]) * betas[k]
+            p_i += W[k] * L[k] * bR
+        prev = t[i]
+        E[i] = e_i
+        dEc[i] = c_i
+        dEp[i] = p_i
+    g0 = 0.0
+    gc = 0.0
+    gp = 0.0
+    if N > 0:
+        d = T - prev
+        for k in range(K):
+            e = _decay(betas[k] * d)
+            r1 = R[k] + 1.0
+            RT = e * r1
+            ST = e * (S[k] + d * r1)
+            G = N - RT
+            g0 += W[k] * G
+            gc -= W[k] * ST * betas[k]
+            gp += W[k] * L[k] * G
+    tail[0] = g0
+    tail[1] = gc
+    tail[2] = gp

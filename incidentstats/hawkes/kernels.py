@@ -335,10 +335,25 @@ class PowerLawKernel(Kernel):
     Parameters (in ``params``): ``cutoff`` = c > 0 (days) and ``exponent`` = p > 1. The mean
     delay c/(p − 2) is finite only for p > 2; the median delay is c (2^{1/(p−1)} − 1).
 
+    Parameters
+    ----------
+    method : {"auto", "exact", "mixture"}, default "auto"
+        "exact": the O(n²) double sum. "mixture": an O(nK) exponential-mixture
+        representation (K = 169). "auto": exact up to ``max_exact`` events, mixture above.
+    max_exact : int, default 1000
+
     Notes
     -----
-    The likelihood uses the exact O(n²) double sum (no truncation and no approximation), so it
-    suits series up to a few ten thousand events. :math:`G(t) = 1 - (1 + t/c)^{-(p-1)}`.
+    :math:`G(t) = 1 - (1 + t/c)^{-(p-1)}`. Because :math:`(1 + t/c)^{-p}` is the Laplace
+    transform of a Gamma(p, 1) law, :math:`g(t) = \int_0^\infty \mathrm{Gamma}(s; p-1, 1)
+    \, (s/c) e^{-st/c} ds`: a Gamma mixture of exponential densities. The mixture method
+    applies the trapezoid rule in x = log s (step 1/4 on [−35, 7]; spectrally accurate for
+    this smooth integrand) and runs the O(1) exponential recursion per component, so the
+    likelihood and its analytic gradient cost O(169 n). Measured against the exact double
+    sum (``tests/hawkes/test_likelihood.py``, 1 200–2 500 events, c from 0.1 to 10,
+    p from 1.05 to 3.5) the log-likelihood agrees to a relative 1e-14 and the gradient to
+    1e-11. The grid covers delays up to about c·e^35 and exponents up to about 300; beyond
+    that (a fit drifting to the exponential limit) use the exponential kernel.
 
     References
     ----------
@@ -355,6 +370,39 @@ class PowerLawKernel(Kernel):
     name = "power_law"
     param_names = ("cutoff", "exponent")
     transforms = ("log", "log1")
+
+    #: quadrature grid of the exponential-mixture approximation: x = log s on [-35, 7]
+    _X = np.arange(-35.0, 7.0 + 1e-9, 0.25)
+
+    def __init__(self, method: str = "auto", max_exact: int = 1000) -> None:
+        from .._validation import check_choice
+
+        check_choice("method", method, ("auto", "exact", "mixture"), owner="PowerLawKernel")
+        check_positive("max_exact", max_exact, integer=True)
+        self.method = method
+        self.max_exact = int(max_exact)
+
+    def _use_mixture(self, n: int) -> bool:
+        return self.method == "mixture" or (self.method == "auto" and n > self.max_exact)
+
+    def _mixture(self, p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rates β_k = s_k / c, weights W_k and d log W_k / dp of the mixture approximation.
+
+        (1 + t/c)^-p is the Laplace transform of a Gamma(p) law, so
+        g(t) = ∫ Gamma(s; p - 1, 1) (s/c) e^{-s t/c} ds; the trapezoid rule in x = log s
+        with step 1/4 on [-35, 7] (169 nodes) gives the weights
+        W_k = h s_k^{p-1} e^{-s_k} / Γ(p - 1).
+        """
+        from scipy.special import digamma, gammaln
+
+        c, q = float(p["cutoff"]), float(p["exponent"])
+        x = self._X
+        s = np.exp(x)
+        h = x[1] - x[0]
+        logW = np.log(h) + (q - 1) * x - s - gammaln(q - 1)
+        W = np.exp(logW)
+        L = x - digamma(q - 1)
+        return s / c, W, L
 
     def density(self, t: Any, p: Mapping[str, float]) -> np.ndarray:
         t = _arr(t)
@@ -386,7 +434,22 @@ class PowerLawKernel(Kernel):
         base = ExponentialKernel().initial(times, T)["decay"]
         return {"cutoff": 0.5 / base, "exponent": 2.5}
 
+    def _mixture_pass(
+        self, t: np.ndarray, T: float, p: Mapping[str, float]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        betas, W, L = self._mixture(p)
+        c = float(p["cutoff"])
+        E = np.empty(t.size)
+        dc = np.empty(t.size)
+        dp = np.empty(t.size)
+        tail = np.empty(3)
+        _nb.expmix_excitation(t, T, betas, W, L, E, dc, dp, tail)
+        return E, np.column_stack([dc / c, dp]), np.array([tail[0], tail[1] / c, tail[2]])
+
     def _excitation(self, t: np.ndarray, p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        if self._use_mixture(t.size):
+            E, dE, _ = self._mixture_pass(t, float(t[-1]) + 1.0 if t.size else 1.0, p)
+            return E, dE
         E = np.empty(t.size)
         dc = np.empty(t.size)
         dp = np.empty(t.size)
@@ -394,6 +457,9 @@ class PowerLawKernel(Kernel):
         return E, np.column_stack([dc, dp])
 
     def _tail(self, t: np.ndarray, T: float, p: Mapping[str, float]) -> tuple[float, np.ndarray]:
+        if self._use_mixture(t.size):
+            _, _, tail = self._mixture_pass(t, T, p)
+            return float(tail[0]), tail[1:]
         c, q = float(p["cutoff"]), float(p["exponent"])
         x = T - t
         lg = np.log1p(x / c)
@@ -405,13 +471,29 @@ class PowerLawKernel(Kernel):
     def _sums_at(
         self, t: np.ndarray, s: np.ndarray, p: Mapping[str, float]
     ) -> tuple[np.ndarray, np.ndarray]:
+        if self._use_mixture(t.size):
+            betas, W, _ = self._mixture(p)
+            g = np.zeros(s.size)
+            G = np.zeros(s.size)
+            R = np.empty(s.size)
+            C = np.empty(s.size)
+            for b, w in zip(betas, W):
+                _nb.exp_sums_at(t, s, float(b), R, C)
+                g += w * b * R
+                G += w * (C - R)
+            return g, G
         g = np.empty(s.size)
         G = np.empty(s.size)
         _nb.powerlaw_sums_at(t, s, float(p["cutoff"]), float(p["exponent"]), g, G)
         return g, G
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "method": self.method, "max_exact": self.max_exact}
+
     def __repr__(self) -> str:
-        return "PowerLawKernel()"
+        if self.method == "auto" and self.max_exact == 1000:
+            return "PowerLawKernel()"
+        return f"PowerLawKernel(method={self.method!r}, max_exact={self.max_exact})"
 
 
 class NonparametricKernel(Kernel):

@@ -402,3 +402,28 @@ def test_weights_must_sum_to_one():
     }
     with pytest.raises(IncidentStatsError, match="kernel weights must sum to 1"):
         HawkesProcess("sum_exponential").loglikelihood(ev, p)
+
+
+@pytest.mark.parametrize(("c", "q"), [(0.1, 1.2), (1.0, 2.0), (10.0, 3.5), (0.5, 1.05)])
+def test_power_law_mixture_matches_exact_double_sum(c, q):
+    from incidentstats.hawkes.simulate import simulate
+
+    p = {"baseline": 0.5, "branching_ratio": 0.6, "cutoff": c, "exponent": q}
+    exact = PowerLawKernel(method="exact")
+    mix = PowerLawKernel(method="mixture")
+    t = np.sort(simulate(exact, ConstantBaseline(), p, 800.0, np.random.default_rng(1)))
+    th = np.array([0.5, 0.6, c, q])
+    a = ModelSpec(ConstantBaseline(), exact).loglik_grad(th, [t], 800.0)
+    b = ModelSpec(ConstantBaseline(), mix).loglik_grad(th, [t], 800.0)
+    # stated accuracy (PowerLawKernel docstring): relative 1e-14 on l, 1e-11 on the gradient
+    assert b[0] == pytest.approx(a[0], rel=1e-12)
+    np.testing.assert_allclose(b[1], a[1], rtol=1e-9)
+    s = np.array([0.0, 3.3, 100.0, 799.0])
+    for x, y in zip(mix._sums_at(t, s, p), exact._sums_at(t, s, p)):
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12)
+
+
+def test_power_law_method_option():
+    assert PowerLawKernel()._use_mixture(5000) and not PowerLawKernel()._use_mixture(500)
+    with pytest.raises(IncidentStatsError, match="`method` parameter of PowerLawKernel"):
+        PowerLawKernel(method="fast")
