@@ -295,7 +295,8 @@ def _rate_change_sentence(e: dict[str, Any]) -> str:
     b, a = e["before"], e["after"]
     exact = e["methods"].get("exact-cond") or next(iter(e["methods"].values()))
     text = (
-        f"At {e['date']}: {b['events']} events in {_fmt(b['exposure_days'])} days before and "
+        f"At {e['date']}: {b['events']} event{'' if b['events'] == 1 else 's'} in "
+        f"{_fmt(b['exposure_days'])} days before and "
         f"{a['events']} in {_fmt(a['exposure_days'])} days after; the rate ratio is "
         f"{_fmt(exact['ratio'])} (95% CI {_fmt(exact['ci_low'])} to {_fmt(exact['ci_high'])}, "
         f"exact conditional p = {_fmt(exact['pvalue'])})."
