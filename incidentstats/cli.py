@@ -119,7 +119,12 @@ _debug_option = click.option("--debug", is_flag=True, help="Show tracebacks on e
 )
 @_debug_option
 def main(debug: bool) -> None:
-    """Statistics of incident frequencies: rate-change reports from dated events."""
+    """Statistics of incident frequencies: rate-change reports from dated events.
+
+    \b
+    Exit codes: 0 success; 1 `report --compare` found differences;
+    2 bad input (one line on standard error); 3 internal error.
+    """
 
 
 # -- shared helpers ---------------------------------------------------------------------------
@@ -288,7 +293,9 @@ def _read_triggers_file(path: str) -> Any:
 @click.option(
     "--atol", type=float, default=1e-9, show_default=True, help="Absolute tolerance of --compare."
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print nothing but errors and --compare differences."
+)
 @_debug_option
 def report_cmd(
     data: str | None,
