@@ -276,10 +276,20 @@ class HawkesProcess:
     Conditional intensity :math:`\\lambda(t) = \\mu(t) + n \\sum_{t_i < t} g(t - t_i)` on the
     window ``[start, end)``; the exponential kernel is :math:`g(t) = \\beta e^{-\\beta t}`,
     parameters ``baseline`` (μ, events per day), ``branching_ratio`` (n) and ``decay`` (β, per
-    day). Maximum likelihood [1]_ on log-parameters with analytic gradients; the exponential
-    kernel with a constant baseline uses a damped Newton method with the exact Hessian from
-    one fused O(n) pass, other models L-BFGS-B. Convergence is checked by the gradient norm
-    (|∂ℓ/∂log θ| ≤ 10⁻³·√N); non-convergence and a branching ratio ≥ 0.99 warn.
+    day). Maximum likelihood [1]_ [2]_ on log-parameters with analytic gradients; the
+    exponential kernel with a constant or piecewise-constant baseline uses a damped Newton
+    method with the exact Hessian from one fused O(n) numba pass (about 9 ns per event for
+    the log-likelihood and gradient; 10⁶ events fit in ~0.1–0.2 s, see
+    ``benchmarks/bench_hawkes.py``), other models L-BFGS-B with the observed information
+    from differences of the analytic gradient. Convergence is checked by the gradient norm
+    (|∂ℓ/∂log θ| ≤ 10⁻³·√N); non-convergence and a branching ratio ≥ 0.99 warn, and fewer
+    than 30 events warn (intervals then default to profile likelihood).
+
+    Day-resolution (or hour-, minute-) data are never fitted with tied times: by default each
+    event is spread uniformly within its day in ``n_imputations`` seeded draws, the estimate
+    maximises the average log-likelihood over the draws, each draw is also fitted alone and
+    the between-draw variance is added to the standard errors (Rubin's rules; the spread is
+    in ``result.imputation_spread()``). ``ties="error"`` refuses such data.
 
     References
     ----------
