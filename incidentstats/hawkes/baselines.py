@@ -47,8 +47,9 @@ class Baseline:
     #: whether μ is a constant (the fused O(n) exponential path applies)
     is_constant: bool = False
 
-    def bind(self, events: Any) -> Baseline:
-        """A copy with dates resolved against ``events`` (no-op for date-free baselines)."""
+    def bind(self, events: Any, unit: str = "D") -> Baseline:
+        """A copy with dates resolved against ``events`` as offsets in ``unit`` (no-op for
+        date-free baselines)."""
         return self
 
     def rate(self, t: Any, p: Mapping[str, float]) -> np.ndarray:
@@ -118,9 +119,11 @@ class ConstantBaseline(Baseline):
         return "ConstantBaseline()"
 
 
-def _resolve_dates(events: Any, dates: Sequence[Any], arg: str, owner: str) -> np.ndarray:
+def _resolve_dates(
+    events: Any, dates: Sequence[Any], arg: str, owner: str, unit: str = "D"
+) -> np.ndarray:
     """Dates (or day offsets) → sorted offsets strictly inside the window (0, T)."""
-    T = events.duration("D")
+    T = events.duration(unit)
     out = []
     for d in dates:
         if isinstance(d, (int, float, np.integer, np.floating)) and not isinstance(d, bool):
@@ -128,7 +131,7 @@ def _resolve_dates(events: Any, dates: Sequence[Any], arg: str, owner: str) -> n
             shown: Any = d
         else:
             ts = to_timestamp(arg, d, tz=events.tz)
-            x = events.to_offset(ts)
+            x = events.to_offset(ts, unit=unit)
             shown = ts
         if not (0.0 < x < T) or not np.isfinite(x):
             raise error(
@@ -149,7 +152,7 @@ class PiecewiseBaseline(Baseline):
 
     Parameters
     ----------
-    breaks : sequence of date-like (or float day offsets)
+    breaks : sequence of date-like (or float offsets in the model's time unit)
         Dates at which the background rate may change, e.g. a trigger ``["2020-01-03"]``.
         They must lie inside the observation window.
 
@@ -213,11 +216,11 @@ class PiecewiseBaseline(Baseline):
             )
         return self._offsets
 
-    def bind(self, events: Any) -> PiecewiseBaseline:
+    def bind(self, events: Any, unit: str = "D") -> PiecewiseBaseline:
         if self._offsets is not None and all(
             isinstance(b, (int, float, np.integer, np.floating)) for b in self.breaks
         ):
-            T = events.duration("D")
+            T = events.duration(unit)
             if np.any(self._offsets >= T):
                 raise error(
                     "The `breaks` parameter of PiecewiseBaseline",
@@ -225,7 +228,7 @@ class PiecewiseBaseline(Baseline):
                     self.breaks,
                 )
             return self
-        offs = _resolve_dates(events, self.breaks, "breaks", "PiecewiseBaseline")
+        offs = _resolve_dates(events, self.breaks, "breaks", "PiecewiseBaseline", unit)
         return PiecewiseBaseline(self.breaks, _offsets=offs)
 
     def _levels(self, p: Mapping[str, float]) -> np.ndarray:
@@ -480,8 +483,8 @@ class ShockBaseline(Baseline):
             )
         return self._offsets
 
-    def bind(self, events: Any) -> ShockBaseline:
-        offs = _resolve_dates(events, self.dates, "dates", "ShockBaseline")
+    def bind(self, events: Any, unit: str = "D") -> ShockBaseline:
+        offs = _resolve_dates(events, self.dates, "dates", "ShockBaseline", unit)
         return ShockBaseline(self.dates, _offsets=offs)
 
     def _gam(self, p: Mapping[str, float]) -> np.ndarray:

@@ -393,7 +393,7 @@ class HawkesProcess:
         -5.87552205
         """
         self._check_events(events)
-        baseline = self.baseline.bind(events)
+        baseline = self.baseline.bind(events, self.unit)
         spec = ModelSpec(baseline, self.kernel)
         theta = check_params(spec, params)
         pt = prepare_times(
@@ -429,7 +429,7 @@ class HawkesProcess:
         from .._validation import check_rng
 
         gen = check_rng(rng)
-        baseline = self.baseline.bind(events)
+        baseline = self.baseline.bind(events, self.unit)
         process = self._with_baseline(baseline)
         spec = ModelSpec(baseline, self.kernel, self.fixed, time_scale=events.duration(self.unit))
         pt = prepare_times(

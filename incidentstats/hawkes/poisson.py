@@ -106,7 +106,7 @@ class PoissonProcess:
     def loglikelihood(self, events: Any, params: Mapping[str, float]) -> float:
         """Log-likelihood at ``params`` (the baseline's parameters)."""
         self._check(events)
-        spec = ModelSpec(self.baseline.bind(events), None)
+        spec = ModelSpec(self.baseline.bind(events, self.unit), None)
         theta = check_params(spec, params)
         t = events.times(self.unit)
         ll, _ = spec.loglik_grad(theta, [t], events.duration(self.unit), grad=False)
@@ -136,7 +136,7 @@ class PoissonProcess:
                 "Use ist.rate_change or an exact one-sample Poisson interval instead.",
             )
         gen = check_rng(rng)
-        baseline = self.baseline.bind(events)
+        baseline = self.baseline.bind(events, self.unit)
         process = self._with_baseline(baseline)
         spec = ModelSpec(baseline, None, time_scale=events.duration(self.unit))
         pt = prepare_times(

@@ -420,3 +420,15 @@ def test_zero_branching_ratio_reduces_to_poisson():
     assert h.params["baseline"] == pytest.approx(0.8, rel=1e-5)
     assert h.loglik == pytest.approx(p.loglik, abs=1e-8)
     assert p.loglik == pytest.approx(80 * np.log(0.8) - 80)
+
+
+def test_piecewise_break_dates_follow_the_unit():
+    rng = np.random.default_rng(10)
+    t = branching_sim(0.5, 0.4, 2.0, 300.0, rng)
+    ev = EventSeries.from_offsets(t, start="2020-01-01", end=300.0)
+    b = PiecewiseBaseline(breaks=["2020-05-01"])
+    d = HawkesProcess(baseline=b).fit(ev)
+    h = HawkesProcess(baseline=b, unit="h").fit(ev)
+    assert h.process.baseline.offsets[0] == pytest.approx(24 * d.process.baseline.offsets[0])
+    assert h.params["baseline_2"] * 24 == pytest.approx(d.params["baseline_2"], rel=1e-4)
+    assert h.loglik == pytest.approx(d.loglik - ev.n * np.log(24), rel=1e-6)
