@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import incidentstats as ist
@@ -427,3 +429,25 @@ def test_power_law_method_option():
     assert PowerLawKernel()._use_mixture(5000) and not PowerLawKernel()._use_mixture(500)
     with pytest.raises(IncidentStatsError, match="`method` parameter of PowerLawKernel"):
         PowerLawKernel(method="fast")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    gaps=st.lists(st.floats(0.0, 5.0), min_size=1, max_size=40),
+    mu=st.floats(0.01, 5.0),
+    n=st.floats(0.0, 2.0),
+    beta=st.floats(0.01, 50.0),
+    w=st.floats(0.05, 0.95),
+)
+def test_exponential_equals_two_equal_component_mixture(gaps, mu, n, beta, w):
+    # invariant: a sum of two exponentials with the same decay is the exponential kernel,
+    # computed by a different code path (per-component recursions, generic combination)
+    t = np.cumsum(gaps)
+    T = float(t[-1]) + 1.0
+    a = ModelSpec(ConstantBaseline(), ExponentialKernel()).loglik_grad(
+        np.array([mu, n, beta]), [t], T, grad=False
+    )[0]
+    b = ModelSpec(ConstantBaseline(), SumExponentialKernel(2)).loglik_grad(
+        np.array([mu, n, beta, beta, w, 1 - w]), [t], T, grad=False
+    )[0]
+    assert b == pytest.approx(a, rel=1e-10, abs=1e-10)
