@@ -257,6 +257,14 @@ def test_compare_malformed_json_is_bad_input(tmp_path):
         (["report", "--dataset", "iraq_attacks", "--filter", "nope ==", "--out", "OUT"], "filter"),
         (["report", "--dataset", "iraq_attacks"], "Missing option '--out'"),
         (["report", "--dataset", "iraq_attacks", "--seed", "x", "--out", "OUT"], "--seed"),
+        (
+            ["report", "--dataset", "iraq_attacks", "--sections", "data,plots", "--out", "OUT"],
+            "`sections`",
+        ),
+        (
+            ["report", "--dataset", "iraq_attacks", "--triggers-file", "no.csv", "--out", "OUT"],
+            "--triggers-file",
+        ),
         (["datasets", "nope"], "dataset name must be one of"),
         (["fit", "gamma", "--dataset", "iraq_attacks"], "'gamma' is not one of"),
         (["nonsense"], "No such command"),
