@@ -38,6 +38,21 @@ def seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n):
 
 
 @njit(cache=True)
+def poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n):  # noqa: ANN001, ANN201, N803
+    """``seg_cost`` for the Poisson kind with integer counts: logs of integers from a table."""
+    n = Y[t] - Y[s]
+    c = 0.0
+    if n > 0.0:
+        L = E[t] - E[s]  # noqa: N806
+        if L <= 0.0:
+            return math.inf
+        c = -2.0 * (n * (logtab[int(n + 0.5)] - math.log(L)) - n)
+    if log_mbic_n > -math.inf:
+        c += logtab[int(M[t] - M[s] + 0.5)] - log_mbic_n
+    return c
+
+
+@njit(cache=True)
 def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
     """PELT (Killick, Fearnhead & Eckley 2012): exact minimiser of sum(costs) + beta * K.
 
@@ -53,6 +68,20 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
     # (the argument needs a feasible split at t), so pruning is delayed by that much
     dead_from = np.full(n + 1, n + 1, np.int64)
     ncand = 0
+    # integer counts with the Poisson cost: logs of integers from a table (one log per cost)
+    total = Y[n]
+    use_tab = kind == POISSON and total < 5e7 and M[n] < 5e7
+    if use_tab:
+        for i in range(n + 1):
+            if Y[i] != math.floor(Y[i]):
+                use_tab = False
+                break
+    size = int(max(total, M[n])) + 2 if use_tab else 1
+    logtab = np.empty(size)
+    logtab[0] = -math.inf
+    for i in range(1, size):
+        logtab[i] = math.log(i)
+    log_mbic_n = math.log(mbic_n) if mbic_n > 0 else -math.inf
     for t in range(min_size, n + 1):
         s_new = t - min_size
         if s_new == 0 or math.isfinite(F[s_new]):
@@ -68,7 +97,10 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
         best_s = -1
         for j in range(ncand):
             s = cand[j]
-            v = F[s] + seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n) + beta
+            if use_tab:
+                v = F[s] + poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n) + beta
+            else:
+                v = F[s] + seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n) + beta
             vals[j] = v
             if v < best:
                 best = v

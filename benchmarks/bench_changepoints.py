@@ -1,0 +1,137 @@
+"""Change points: Poisson PELT on long daily series; Bayesian blocks against astropy.
+
+Run from the repository root (astropy and ruptures are optional peers)::
+
+    python benchmarks/bench_changepoints.py --out benchmarks/results/raw/changepoints.json
+
+Tasks: PELT with the Poisson cost on 10^5 daily counts (piecewise-constant rates, a change
+every ~1000 days; default MBIC penalty); the same without any change (PELT's worst case,
+runs of empty days merged); Bayesian blocks (p0 = 0.05) on 10^3 / 10^4 events against
+``astropy.stats.bayesian_blocks`` with an edge-equality check; ruptures' PELT (l2 cost,
+jump=1: it has no Poisson cost) on 2000 bins for scale; the exact Bayesian posterior on 1000
+daily bins.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import library_version, median_time, parse_args, record, write_records
+
+from incidentstats.changepoints.bayes import bayes_posterior
+from incidentstats.changepoints.bayesian_blocks import bayesian_blocks
+from incidentstats.changepoints.pelt import pelt_search
+
+
+def piecewise_counts(n: int, every: int, rng: np.random.Generator) -> np.ndarray:
+    k = max(n // every, 1)
+    cuts = np.sort(rng.choice(np.arange(1, n), size=k - 1, replace=False))
+    rates = rng.uniform(0.5, 8.0, k)
+    return rng.poisson(np.repeat(rates, np.diff(np.r_[0, cuts, n]))).astype(float)
+
+
+def piecewise_events(n: int, rng: np.random.Generator) -> np.ndarray:
+    rates = np.array([1.0, 4.0, 0.5, 2.0, 6.0])
+    lens = n / rates.sum() * np.ones(5)  # n events expected over 5 blocks of equal length
+    bounds = np.r_[0, np.cumsum(lens)]
+    t = [
+        rng.uniform(a, b, rng.poisson(r * (b - a)))
+        for a, b, r in zip(bounds[:-1], bounds[1:], rates)
+    ]
+    return np.sort(np.concatenate(t))
+
+
+def main() -> None:
+    args = parse_args(__doc__.splitlines()[0])
+    repeat = getattr(args, "repeat", None) or 3
+    rng = np.random.default_rng(2024)
+    recs = []
+    ours = "incidentstats"
+
+    # -- PELT Poisson on daily counts -----------------------------------------------------
+    def pelt_run(y: np.ndarray) -> tuple[np.ndarray, float]:
+        n = len(y)
+        return pelt_search(y, np.ones(n), beta=3 * math.log(n), mbic=True)
+
+    for every in (100, 1000):
+        for n in [10_000] if args.quick else [10_000, 100_000]:
+            y = piecewise_counts(n, every, rng)
+            sec, (cps, _) = median_time(lambda y=y: pelt_run(y), repeat)
+            recs.append(
+                record(
+                    f"PELT Poisson, daily counts, change every ~{every} days", ours, n, sec,
+                    accuracy=len(cps), notes=f"accuracy = changes found (truth {n // every - 1}); MBIC",
+                )
+            )  # fmt: skip
+    # without any change PELT cannot prune: quadratic in the number of non-empty days
+    y0 = rng.poisson(0.3, 10_000).astype(float)
+    sec, (cps, _) = median_time(lambda: pelt_run(y0), repeat)
+    recs.append(
+        record(
+            "PELT Poisson, daily counts, no change (rate 0.3/day)", ours, 10_000, sec,
+            accuracy=len(cps), notes="worst case for pruning (quadratic); empty days merged",
+        )
+    )  # fmt: skip
+
+    # -- exact posterior ----------------------------------------------------------------------
+    y = piecewise_counts(1000, 250, rng)
+    sec, fit = median_time(
+        lambda: bayes_posterior(y, np.ones(1000), shape=1.0, rate=1.0, n_changes_prior=np.ones(11)),
+        1 if args.quick else repeat,
+    )
+    recs.append(record("exact Bayesian posterior, K <= 10", ours, 1000, sec, accuracy=fit.k_map,
+                       notes="accuracy = MAP number of changes (truth 3)"))  # fmt: skip
+
+    # -- Bayesian blocks vs astropy -----------------------------------------------------------
+    astropy = library_version("astropy")
+    for n in [1000] if args.quick else [1000, 10_000]:
+        t = piecewise_events(n, rng)
+        sec, edges = median_time(lambda t=t: bayesian_blocks(t, p0=0.05), repeat)
+        recs.append(record("Bayesian blocks, events, p0=0.05", ours, n, sec,
+                           accuracy=len(edges) - 2, notes="accuracy = interior edges"))  # fmt: skip
+        if astropy is None:
+            recs.append(record("Bayesian blocks, events, p0=0.05", "astropy", n, None,
+                               notes="astropy not installed"))  # fmt: skip
+            continue
+        from astropy.stats import bayesian_blocks as abb
+
+        sec_a, ref = median_time(
+            lambda t=t: abb(t, fitness="events", p0=0.05), 1 if n > 5000 else repeat
+        )
+        same = bool(np.array_equal(ref, edges))
+        recs.append(record("Bayesian blocks, events, p0=0.05", astropy, n, sec_a,
+                           accuracy=len(ref) - 2,
+                           notes=f"edges identical to incidentstats: {same}"))  # fmt: skip
+
+    # -- ruptures PELT (l2) for scale -----------------------------------------------------------
+    rup = library_version("ruptures")
+    n = 2000
+    y = piecewise_counts(n, 1000, rng)
+    sec, (cps, _) = median_time(
+        lambda: pelt_search(y, np.ones(n), beta=3 * math.log(n), mbic=True), repeat
+    )
+    recs.append(record("PELT one change, 2000 bins", ours, n, sec, accuracy=len(cps),
+                       notes="Poisson cost, MBIC"))  # fmt: skip
+    if rup is None or args.quick:
+        recs.append(record("PELT one change, 2000 bins", rup or "ruptures", n, None,
+                           notes="skipped (--quick)" if rup else "ruptures not installed"))  # fmt: skip
+    else:
+        import ruptures
+
+        pen = 3 * math.log(n) * np.var(y)
+        sec_r, bk = median_time(
+            lambda: ruptures.Pelt(model="l2", jump=1, min_size=1).fit(y).predict(pen=pen), 1, 0
+        )
+        recs.append(record("PELT one change, 2000 bins", rup, n, sec_r, accuracy=len(bk) - 1,
+                           notes="l2 cost (no Poisson cost in ruptures), jump=1"))  # fmt: skip
+    write_records(recs, args.out)
+
+
+if __name__ == "__main__":
+    main()
