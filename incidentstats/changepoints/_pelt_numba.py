@@ -38,12 +38,12 @@ def seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n):
 
 
 @njit(cache=True)
-def poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n):  # noqa: ANN001, ANN201, N803
+def poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n):
     """``seg_cost`` for the Poisson kind with integer counts: logs of integers from a table."""
     n = Y[t] - Y[s]
     c = 0.0
     if n > 0.0:
-        L = E[t] - E[s]  # noqa: N806
+        L = E[t] - E[s]
         if L <= 0.0:
             return math.inf
         c = -2.0 * (n * (logtab[int(n + 0.5)] - math.log(L)) - n)
