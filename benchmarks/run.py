@@ -219,6 +219,20 @@ def to_markdown(payload: dict[str, Any]) -> str:
         "",
     ]
     records = payload["records"]
+    ratios = [r for r in records if r.get("ratio_to_incidentstats") is not None]
+    if ratios:
+        lines += [
+            "## Ratios to each peer",
+            "",
+            "| peer | task | n | ratio | Δℓ |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for r in sorted(ratios, key=lambda r: (r["library"], r["task"], r.get("n") or 0)):
+            lines.append(
+                f"| {_fmt(r['library'])} | {_fmt(r['task'])} | {_fmt(r.get('n'), 'n')} | "
+                f"{_fmt(r['ratio_to_incidentstats'], 'ratio')} | {_fmt(r.get('loglik_gap'), 'gap')} |"
+            )
+        lines.append("")
     tasks: list[str] = []
     for rec in records:
         if rec["task"] not in tasks:
