@@ -16,7 +16,10 @@ from .baselines import (
     ShockBaseline,
     TrendBaseline,
 )
+from .declustering import branching_probabilities, decluster
 from .fit import HawkesProcess
+from .forecast import ForecastResult, forecast, prob_no_event
+from .gof import GofResult, time_rescaling_test
 from .kernels import (
     ExponentialKernel,
     Kernel,
@@ -27,11 +30,14 @@ from .kernels import (
 from .likelihood import loglikelihood
 from .poisson import PoissonProcess, PoissonResult
 from .result import HawkesResult
+from .simulate import simulate, simulate_events, simulate_paths, simulate_result
 
 __all__ = [
     "Baseline",
     "ConstantBaseline",
     "ExponentialKernel",
+    "ForecastResult",
+    "GofResult",
     "HawkesProcess",
     "HawkesResult",
     "Kernel",
@@ -44,5 +50,14 @@ __all__ = [
     "ShockBaseline",
     "SumExponentialKernel",
     "TrendBaseline",
+    "branching_probabilities",
+    "decluster",
+    "forecast",
     "loglikelihood",
+    "prob_no_event",
+    "simulate",
+    "simulate_events",
+    "simulate_paths",
+    "simulate_result",
+    "time_rescaling_test",
 ]
