@@ -27,6 +27,10 @@ __all__ = [
 #: Methods compared at each trigger (see :func:`incidentstats.rate_change`).
 RATE_METHODS = ("exact-cond", "score", "etest", "wald-log")
 
+#: The E-test sums over a grid of both counts (memory and time grow as the product), so it is
+#: run only when the two windows hold at most this many events together.
+ETEST_MAX_EVENTS = 2000
+
 #: At most this many per-trigger figures (a long trigger list gets its table only).
 MAX_TRIGGER_FIGURES = 3
 
@@ -107,12 +111,21 @@ def build_rate_change(ctx: Context) -> Section:
         before, after = _windows(ctx, i)
         day = _ts(trig.date)
         try:
-            rc = rate_change(
-                ev, trig.date, before, after, method=RATE_METHODS[0], methods=list(RATE_METHODS)
-            )
+            rc = rate_change(ev, trig.date, before, after, method=RATE_METHODS[0])
+            total = int(rc.counts.sum())
+            wanted = [m for m in RATE_METHODS if m != "etest" or total <= ETEST_MAX_EVENTS]
+            if len(wanted) > 1:
+                rc = rate_change(
+                    ev, trig.date, before, after, method=RATE_METHODS[0], methods=wanted
+                )
         except IncidentStatsError as exc:
             notes.append(f"{day}: not computed ({_short(exc)})")
             continue
+        if len(wanted) < len(RATE_METHODS):
+            notes.append(
+                f"{day}: E-test left out ({total} events; its exact sum grows with the square "
+                f"of the counts, so it is run up to {ETEST_MAX_EVENTS} events)"
+            )
         objects[day] = rc
         methods: dict[str, Any] = {}
         for m, row in rc.table.iterrows():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from incidentstats.report import report
@@ -161,3 +162,20 @@ def test_models_flag_unidentified_excitation(rep):
             assert m["excitation_identified"] is (m["params"]["decay"] * 155.0 >= 1.0)
         else:
             assert m["excitation_identified"] is None, key
+
+
+def test_etest_left_out_for_large_counts():
+    import numpy as np
+
+    import incidentstats as ist
+    from incidentstats.report._analyses import ETEST_MAX_EVENTS
+
+    rng = np.random.default_rng(7)
+    days = np.sort(rng.integers(0, 200, size=ETEST_MAX_EVENTS + 500))
+    times = pd.Timestamp("2020-01-01") + pd.to_timedelta(days, unit="D")
+    ev = ist.EventSeries(times, start="2020-01-01", end="2020-07-19")
+    rep = report(ev, triggers=["2020-04-01"], sections=["rate_change"], n_placebo=19)
+    res = section(rep, "rate_change")
+    (e,) = res["triggers"]
+    assert set(e["methods"]) == {"exact-cond", "score", "wald-log"}
+    assert any("E-test left out" in n for n in rep["rate_change"].summaries[0].notes)
