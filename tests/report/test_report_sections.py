@@ -179,3 +179,21 @@ def test_etest_left_out_for_large_counts():
     (e,) = res["triggers"]
     assert set(e["methods"]) == {"exact-cond", "score", "wald-log"}
     assert any("E-test left out" in n for n in rep["rate_change"].summaries[0].notes)
+
+
+def test_coal_mining_change_point_matches_the_data_card():
+    import incidentstats as ist
+
+    ev = ist.datasets.load_coal_mining()
+    rep = report(
+        ev, triggers=["1887-01-01"], sections=["changepoints"], n_boot=20, dataset="coal_mining"
+    )
+    res = section(rep, "changepoints")
+    # data/coal_mining/README.md: single change point of the event times at 1890.19
+    # (0.19 of 1890 is 69 days in: 11 March 1890); the daily-count PELT must agree within days
+    (cp,) = res["changepoints"]
+    card = pd.Timestamp("1890-01-01") + pd.Timedelta(days=0.19 * 365.25)
+    assert abs((pd.Timestamp(cp) - card).days) <= 5
+    # and it does not coincide with the 1887 Act: the change came about three years later
+    (row,) = res["coincides_with_triggers"]["table"]
+    assert row["within"] is False
