@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,24 @@ class Section:
         }
 
 
+#: File names a report gives its figures; only such files are ever removed from figures/.
+_FIGURE_NAME = re.compile(
+    r"(data-overview|rate-change-\d+|its|changepoints|models-gof|models-intensity|forecast)\.png"
+)
+
+
+def _remove_stale_figures(folder: Path, keep: set[str]) -> None:
+    """Delete figures an earlier report left in ``folder`` that this report does not have.
+
+    Only names this module gives figures are touched, so other files are never removed.
+    """
+    if not folder.is_dir():
+        return
+    for p in folder.iterdir():
+        if p.is_file() and p.name not in keep and _FIGURE_NAME.fullmatch(p.name):
+            p.unlink()
+
+
 def _summary_dict(summary: Summary) -> dict[str, Any]:
     """Everything a rendered summary shows: facts, tables (index kept) and notes."""
     tables = {}
@@ -238,8 +257,10 @@ class Report(Result):
         text = render_markdown(self, figures_dir)
         if path is not None:
             path = Path(path)
+            folder = path.parent / figures_dir
             for fig in self.figures:
-                write_bytes(path.parent / figures_dir / f"{fig.name}.png", fig.png())
+                write_bytes(folder / f"{fig.name}.png", fig.png())
+            _remove_stale_figures(folder, {f"{fig.name}.png" for fig in self.figures})
             write_text(path, text)
         return text
 

@@ -50,14 +50,13 @@ def chromium() -> str:
     if path is None and shutil.which("apt-get") and os.geteuid() == 0:
         # Debian's package, as the test set-up allows; skipped below if it cannot be had
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        lock = ["-o", "DPkg::Lock::Timeout=600"]  # pytest-xdist workers may both try
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            subprocess.run(
-                ["apt-get", "install", "-y", "-qq", "chromium"],
-                env=env,
-                capture_output=True,
-                timeout=900,
-                check=False,
-            )
+            for cmd in (
+                ["apt-get", *lock, "update", "-qq"],
+                ["apt-get", *lock, "install", "-y", "-qq", "chromium"],
+            ):
+                subprocess.run(cmd, env=env, capture_output=True, timeout=900, check=False)
         path = _find_chromium()
     if path is None:
         pytest.skip(

@@ -307,3 +307,12 @@ def test_overview_figure_draws_the_cumulative_count_inside_the_window(iraq_windo
     assert y[-1] == 28 and list(y) == sorted(y)
     # data card months 2019-10 ... 2020-03
     assert seen["bars"] == [2, 3, 6, 8, 2, 7]
+
+
+def test_markdown_removes_only_its_own_stale_figures(iraq_window, tmp_path):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    (figures / "its.png").write_bytes(b"old")  # left by an earlier report with an ITS section
+    (figures / "notes.png").write_bytes(b"mine")  # not a report figure name: kept
+    report(iraq_window, sections=["data"]).to_markdown(tmp_path / "report.md")
+    assert sorted(p.name for p in figures.iterdir()) == ["data-overview.png", "notes.png"]
