@@ -38,21 +38,6 @@ def seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n):
 
 
 @njit(cache=True)
-def poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n):
-    """``seg_cost`` for the Poisson kind with integer counts: logs of integers from a table."""
-    n = Y[t] - Y[s]
-    c = 0.0
-    if n > 0.0:
-        L = E[t] - E[s]
-        if L <= 0.0:
-            return math.inf
-        c = -2.0 * (n * (logtab[int(n + 0.5)] - math.log(L)) - n)
-    if log_mbic_n > -math.inf:
-        c += logtab[int(M[t] - M[s] + 0.5)] - log_mbic_n
-    return c
-
-
-@njit(cache=True)
 def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
     """PELT (Killick, Fearnhead & Eckley 2012): exact minimiser of sum(costs) + beta * K.
 
@@ -68,20 +53,6 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
     # (the argument needs a feasible split at t), so pruning is delayed by that much
     dead_from = np.full(n + 1, n + 1, np.int64)
     ncand = 0
-    # integer counts with the Poisson cost: logs of integers from a table (one log per cost)
-    total = Y[n]
-    use_tab = kind == POISSON and total < 5e7 and M[n] < 5e7
-    if use_tab:
-        for i in range(n + 1):
-            if Y[i] != math.floor(Y[i]):
-                use_tab = False
-                break
-    size = int(max(total, M[n])) + 2 if use_tab else 1
-    logtab = np.empty(size)
-    logtab[0] = -math.inf
-    for i in range(1, size):
-        logtab[i] = math.log(i)
-    log_mbic_n = math.log(mbic_n) if mbic_n > 0 else -math.inf
     for t in range(min_size, n + 1):
         s_new = t - min_size
         if s_new == 0 or math.isfinite(F[s_new]):
@@ -97,10 +68,7 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
         best_s = -1
         for j in range(ncand):
             s = cand[j]
-            if use_tab:
-                v = F[s] + poisson_cost_tab(Y, E, M, s, t, logtab, log_mbic_n) + beta
-            else:
-                v = F[s] + seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n) + beta
+            v = F[s] + seg_cost(Y, E, M, s, t, kind, dispersion, mbic_n) + beta
             vals[j] = v
             if v < best:
                 best = v
@@ -121,6 +89,66 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
         s = last[t]
         if s < 0:
             return np.empty(0, np.int64), math.inf
+        if s > 0:
+            out[m] = s
+            m += 1
+        t = s
+    res = np.empty(m, np.int64)
+    for i in range(m):
+        res[i] = out[m - 1 - i]
+    return res, F[n]
+
+
+@njit(cache=True)
+def pelt_poisson(Y, E, M, beta, mbic_n):
+    """:func:`pelt` specialised to the Poisson cost with ``min_size = 1`` (the common case):
+    the cost is inlined and pruned candidates are dropped in the same pass."""
+    n = Y.shape[0] - 1
+    F = np.full(n + 1, math.inf)
+    F[0] = -beta
+    last = np.full(n + 1, -1, np.int64)
+    cand = np.empty(n + 1, np.int64)
+    vals = np.empty(n + 1)
+    use_mbic = mbic_n > 0
+    log_mbic_n = math.log(mbic_n) if use_mbic else 0.0
+    ncand = 0
+    for t in range(1, n + 1):
+        cand[ncand] = t - 1
+        ncand += 1
+        yt = Y[t]
+        et = E[t]
+        mt = M[t]
+        best = math.inf
+        best_s = -1
+        for j in range(ncand):
+            s = cand[j]
+            cnt = yt - Y[s]
+            c = 0.0
+            if cnt > 0.0:
+                ln = et - E[s]
+                c = math.inf if ln <= 0.0 else -2.0 * (cnt * math.log(cnt / ln) - cnt)
+            if use_mbic:
+                c += math.log(mt - M[s]) - log_mbic_n
+            v = F[s] + c
+            vals[j] = v
+            if v < best:
+                best = v
+                best_s = s
+        F[t] = best + beta
+        last[t] = best_s
+        lim = best + beta + 1e-10 * (1.0 + abs(best + beta))
+        k = 0
+        for j in range(ncand):
+            v = vals[j]
+            if not (v > lim and v < math.inf):
+                cand[k] = cand[j]
+                k += 1
+        ncand = k
+    out = np.empty(n, np.int64)
+    m = 0
+    t = n
+    while t > 0:
+        s = last[t]
         if s > 0:
             out[m] = s
             m += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._pelt_numba import NEGBIN, POISSON, pelt
+from ._pelt_numba import NEGBIN, POISSON, pelt, pelt_poisson
 
 __all__ = ["compress", "crops", "cumsums", "pelt_search"]
 
@@ -88,7 +88,10 @@ def pelt_search(
     kind = _kind(cost) if math.isfinite(dispersion) else POISSON
     disp = float(dispersion) if math.isfinite(dispersion) else 1.0
     mbic_n = float(len(y)) if mbic else 0.0
-    cps, total = pelt(Y, E, M, kind, disp, float(beta), int(min_size), mbic_n)
+    if kind == POISSON and min_size == 1:
+        cps, total = pelt_poisson(Y, E, M, float(beta), mbic_n)
+    else:
+        cps, total = pelt(Y, E, M, kind, disp, float(beta), int(min_size), mbic_n)
     return bounds[np.asarray(cps, np.int64)], float(total - beta * len(cps))
 
 
