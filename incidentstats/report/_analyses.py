@@ -868,12 +868,17 @@ def _rate_findings(
         )
     adjusted = {r["trigger"]: r["pvalue_holm"] for r in holm or []}
     flagged = False
+    uninformative: list[str] = []
     for e in triggers:
         exact = e["methods"].get("exact-cond") or {}
         pl = e.get("placebo") or {}
         p, pp, ratio = exact.get("pvalue"), pl.get("pvalue"), exact.get("ratio")
         if p is None or ratio is None:
             continue
+        if pp is not None and 1.0 / (1 + pl["n_placebo"]) > 0.05:
+            # too few placebo dates for the rank test ever to reach 5%: it cannot disagree
+            uninformative.append(f"{e['date']} ({pl['n_placebo']} dates)")
+            pp = None
         label = "exact p"
         if e["date"] in adjusted and adjusted[e["date"]] is not None:
             p, label = adjusted[e["date"]], "Holm-adjusted exact p"
@@ -904,6 +909,15 @@ def _rate_findings(
                 f"{_fmt(exact.get('ci_high'))}, {label} = {_fmt(p)}); the interval shows how "
                 "large a change the data cannot exclude.",
             )
+    if uninformative:
+        add(
+            "caveat",
+            "placebo_uninformative",
+            "Too few placebo dates fit in the series for the placebo test to reach 5% at "
+            + ", ".join(uninformative[:6])
+            + ("; ..." if len(uninformative) > 6 else "")
+            + "; there only the exact test speaks, and a data-chosen trigger cannot be checked.",
+        )
     if len(triggers) > MAX_TRIGGER_FIGURES and not flagged:
         add(
             "shows",
