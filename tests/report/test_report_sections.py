@@ -197,3 +197,14 @@ def test_coal_mining_change_point_matches_the_data_card():
     # and it does not coincide with the 1887 Act: the change came about three years later
     (row,) = res["coincides_with_triggers"]["table"]
     assert row["within"] is False
+
+
+def test_report_without_triggers(iraq_window):
+    rep = report(iraq_window, dataset="iraq_attacks")
+    assert rep.status["rate_change"] == rep.status["its"] == "not_applicable"
+    assert rep["rate_change"].reason == "no trigger dates were given"
+    models = rep["models"]
+    if models.status == "ok":
+        assert set(models.results["models"]) == {"poisson", "hawkes"}
+    codes = [f["code"] for f in rep["interpretation"].results["findings"]]
+    assert "data_chosen_trigger" not in codes and "missing_sections" in codes
