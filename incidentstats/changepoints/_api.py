@@ -171,18 +171,17 @@ def _check_int(name: str, value: Any, low: int, allow_none: bool = False) -> int
 
 
 def _segments(
-    d: _Data, bounds: np.ndarray, confidence_level: float
+    d: _Data, bounds: np.ndarray, confidence_level: float, idx: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Segment table from change positions ``bounds`` (offsets in days, incl. both ends)."""
-    if d.kind == "counts" or d.kind == "cells":
-        idx = np.searchsorted(d.pos, bounds, side="left")
-        if d.kind == "cells":
-            # a change just after an event: the point cell belongs to the earlier segment
-            idx = np.asarray(idx)
+    """Segment table from change positions ``bounds`` (offsets in days, incl. both ends);
+    for counts and cells, ``idx`` (the change indices) decides which cell each change
+    follows (a change just after an event and one just before it share a date)."""
+    if d.kind in ("counts", "cells"):
+        cuts = np.concatenate([[0], np.asarray(idx, np.int64), [len(d.y)]])
         cy = np.concatenate([[0.0], np.cumsum(d.y)])
         ce = np.concatenate([[0.0], np.cumsum(d.e)])
-        n = np.diff(cy[idx])
-        L = np.diff(ce[idx])
+        n = np.diff(cy[cuts])
+        L = np.diff(ce[cuts])
     else:
         t = d.times if d.times is not None else np.zeros(0)
         cnt = np.searchsorted(t, bounds, side="left")
@@ -491,7 +490,7 @@ def changepoints(
     if n_boot > 0:
         reps = _bootstrap(d, method, idx, settings, n_boot, gen)
     bounds = np.concatenate([[d.pos[0]], est, [d.pos[-1]]])
-    seg, n, L = _segments(d, bounds, confidence_level)
+    seg, n, L = _segments(d, bounds, confidence_level, idx)
     ll = float(np.sum(segment_loglik(n, L, cost, disp))) + d.constant
     if cost == "negbin" and math.isfinite(disp):
         ll = _nb_loglik(d, idx, disp)
@@ -709,7 +708,7 @@ def _bayes_result(
     idx = fit.map_changes
     est = d.pos[idx]
     bounds = np.concatenate([[d.pos[0]], est, [d.pos[-1]]])
-    seg, n, L = _segments(d, bounds, confidence_level)
+    seg, n, L = _segments(d, bounds, confidence_level, idx)
     seg["posterior_mean"] = (shape + n) / (rate + L)
     ll = float(np.sum(segment_loglik(n, L))) + d.constant
     a = 1.0 - confidence_level

@@ -239,3 +239,22 @@ def test_bad_data() -> None:
     bb = ist.changepoints(ist.datasets.load_coal_mining(), method="bayesian_blocks", n_boot=0)
     with pytest.raises(IncidentStatsError, match="`penalty_path` method"):
         bb.penalty_path()
+
+
+def test_exact_times_single_change_equals_brute_force() -> None:
+    # every split just before or just after each event, continuous-time likelihood
+    rng = np.random.default_rng(21)
+    for _ in range(5):
+        t = np.sort(np.r_[rng.uniform(0, 30, 40), rng.uniform(30, 100, 15)])
+        T = 100.0
+        best = -np.inf
+        for cut in np.r_[t, t + 1e-12]:
+            n1 = np.sum(t < cut)
+            n2 = len(t) - n1
+            ll = sum(k * math.log(k / L) - k for k, L in ((n1, cut), (n2, T - cut)) if k > 0)
+            best = max(best, ll)
+        times = pd.Timestamp("2021-01-01") + pd.to_timedelta(t, unit="D")
+        ev = ist.EventSeries(times, start="2021-01-01", end="2021-04-11", resolution="exact")
+        for method in ("pelt", "binseg"):
+            cp = ist.changepoints(ev, method=method, max_changes=1, n_boot=0)
+            assert cp.loglik == pytest.approx(best, abs=1e-6)
