@@ -128,6 +128,9 @@ def _public_api() -> str:
             mod = importlib.import_module(modname)
         except ImportError:
             continue
+        parent, _, child = modname.rpartition(".")
+        if getattr(sys.modules.get(parent), child, mod) is not mod:
+            continue  # the name is shadowed by a function of the parent (e.g. hawkes.simulate)
         names = []
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name, None)
