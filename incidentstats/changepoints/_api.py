@@ -476,7 +476,7 @@ def changepoints(
             disp = estimate_dispersion(d.y, d.e)
         else:
             disp = float(_check_positive_float("dispersion", dispersion))
-    settings = {
+    settings: dict[str, Any] = {
         "beta": beta,
         "cost": cost,
         "dispersion": disp,

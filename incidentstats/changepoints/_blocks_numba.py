@@ -26,39 +26,50 @@ def blocks(edges, x, ncp_prior, prune):
         csum[i + 1] = csum[i] + x[i]
     best = np.empty(n)
     last = np.empty(n, np.int64)
-    cand = np.empty(n, np.int64)
+    # live candidates, packed contiguously: start index, block_length at the start,
+    # events before the start, best score before the start (0 for the first cell)
+    ck = np.empty(n, np.int64)
+    cb = np.empty(n)
+    cc = np.empty(n)
+    cf = np.empty(n)
     vals = np.empty(n)
     ncand = 0
     evals = 0
     for r in range(n):
-        cand[ncand] = r
+        ck[ncand] = r
+        cb[ncand] = block_length[r]
+        cc[ncand] = csum[r]
+        cf[ncand] = best[r - 1] if r > 0 else 0.0
         ncand += 1
+        blr = block_length[r + 1]
+        csr = csum[r + 1]
         bmax = -math.inf
         imax = -1
         for j in range(ncand):
-            k = cand[j]
-            t_k = block_length[k] - block_length[r + 1]
-            n_k = csum[r + 1] - csum[k]
-            fit = n_k * math.log(n_k / t_k)
-            a = fit - ncp_prior
-            if k > 0:
-                a += best[k - 1]
+            t_k = cb[j] - blr
+            n_k = csr - cc[j]
+            a = n_k * math.log(n_k / t_k) - ncp_prior
+            if ck[j] > 0:
+                a += cf[j]
             vals[j] = a
-            evals += 1
             # candidates are in increasing order, so '>' keeps the earliest maximum
             if a > bmax:
                 bmax = a
-                imax = k
+                imax = ck[j]
+        evals += ncand
         best[r] = bmax
         last[r] = imax
         if prune:
             # k can never win again when best[k-1] + fit(k..r) < best[r] (fitness is
             # subadditive under merging); a small margin keeps float ties.
-            tol = 1e-9 * (1.0 + abs(bmax))
+            lim = bmax - 1e-9 * (1.0 + abs(bmax)) - ncp_prior
             m = 0
             for j in range(ncand):
-                if vals[j] + ncp_prior >= bmax - tol:
-                    cand[m] = cand[j]
+                if vals[j] >= lim:
+                    ck[m] = ck[j]
+                    cb[m] = cb[j]
+                    cc[m] = cc[j]
+                    cf[m] = cf[j]
                     m += 1
             ncand = m
     # backtrack
