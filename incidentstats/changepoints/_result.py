@@ -118,6 +118,17 @@ class ChangePointResult(Result):
             (``method="bayes"``, Monte Carlo from exact posterior draws) or the parametric
             bootstrap frequency that some change lies within the tolerance; ``method``
             says which.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import incidentstats as ist
+        >>> s = pd.Series(np.r_[np.full(40, 1), np.full(40, 6)],
+        ...               index=pd.date_range("2020-01-01", periods=80, freq="D"))
+        >>> cp = ist.changepoints(s, rng=1, n_boot=50)
+        >>> co = cp.coincides_with(["2020-02-10", "2020-01-05"], tolerance="3D")
+        >>> co["within"].tolist(), [round(p, 1) for p in co["probability"]]
+        ([True, False], [1.0, 0.0])
         """
         if isinstance(dates, (str, pd.Timestamp)) or not hasattr(dates, "__iter__"):
             dates = [dates]

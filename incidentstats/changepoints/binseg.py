@@ -33,6 +33,13 @@ def binseg_search(
     ----------
     Scott, A. J. & Knott, M. (1974). A cluster analysis method for grouping means in the
     analysis of variance. Biometrics 30, 507-512.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.r_[np.full(30, 1.0), np.full(30, 5.0), np.full(30, 2.0)]
+    >>> binseg_search(y, np.ones(90), beta=10.0)[0].tolist()
+    [30, 60]
     """
     merge = min_size if (not mbic or beta > math.log(2 * len(y))) else 0
     Y, E, M, orig = compress(y, e, merge, mbic)

@@ -82,6 +82,13 @@ def pelt_search(
     ----------
     Killick, R., Fearnhead, P. & Eckley, I. A. (2012). Optimal detection of changepoints with
     a linear computational cost. JASA 107, 1590-1598.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.r_[np.full(30, 1.0), np.full(30, 5.0)]
+    >>> pelt_search(y, np.ones(60), beta=10.0)[0].tolist()
+    [30]
     """
     merge = min_size if (not mbic or beta > math.log(2 * len(y))) else 0
     Y, E, M, bounds = compress(y, e, merge, mbic)
@@ -124,6 +131,13 @@ def crops(
     ----------
     Haynes, K., Eckley, I. A. & Fearnhead, P. (2017). Computationally efficient changepoint
     detection for a range of penalties. J. Comput. Graph. Stat. 26, 134-143.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.r_[np.full(30, 1.0), np.full(30, 5.0), np.full(30, 2.0)]
+    >>> [len(p.changes) for p in crops(y, np.ones(90), beta_min=1.0, beta_max=500.0)]
+    [2, 1, 0]
     """
     found: dict[int, tuple[np.ndarray, float]] = {}
 
