@@ -47,6 +47,8 @@ templates_path = ["_templates"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3
 nb_execution_mode = "cache" if os.environ.get("INCIDENTSTATS_DOCS_EXECUTE") == "1" else "off"
+if nb_execution_mode != "off":
+    os.environ.pop("MPLBACKEND", None)  # let the kernels use the inline backend: figures shown
 nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True
