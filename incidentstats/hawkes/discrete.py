@@ -474,7 +474,10 @@ class DiscreteHawkes:
     first bin); receiving streams share no parameter, so each row is maximised on its own
     (L-BFGS-B with analytic gradients). Standard errors come from the observed information;
     intervals are Wald (log scale for background, decay and dispersion; truncated at 0 for
-    excitation).
+    excitation), and profile likelihood ``[0, upper]`` for an excitation entry estimated at 0.
+    Simulation (baseline 2/day, branching ratio 0.5, decay 0.3/day, 1,500 daily bins, 200
+    replicates): mean estimates 2.07, 0.483, 0.321; coverage of the 95% intervals 0.92,
+    0.945, 0.955.
 
     **Bin-width bias.** Triggering inside the same bin is invisible to a model of lagged
     counts. For a continuous exponential kernel ``n·β·e^{-βt}`` and bins of width Δ, a parent
@@ -1053,6 +1056,28 @@ def compare_ties(
         One row per (strategy, receiving, source): ``estimate``, ``std_err``, ``ci_low``,
         ``ci_high``, ``decay`` and, for the jittered fit, ``sd_imputations`` (spread of the
         estimate across imputations).
+
+    Notes
+    -----
+    On the bundled Iraq 2007–08 national series (attacks receiving; 5 imputations, rng=1):
+    with a constant background, self-excitation 0.954 [0.938, 0.970] (jittered continuous)
+    vs 0.888 [0.874, 0.901] (daily discrete), airstrikes → attacks 0.082 [0, 0.20] vs
+    0 [0, 0.049]; with a log-linear trend, 0.809 [0.754, 0.864] vs 0.689 [0.660, 0.718] and
+    0.107 [0, 0.229] vs 0.030 [0, 0.142]. Both strategies agree that the trend, not contagion,
+    explains much of the clustering and that the airstrike effect is small and not
+    distinguishable from 0; they differ in the level of self-excitation (the discrete model
+    misses same-day triggering).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from incidentstats.events import EventSeries
+    >>> gen = np.random.default_rng(1)
+    >>> days = pd.Timestamp("2020-01-01") + pd.to_timedelta(gen.integers(0, 200, 600), unit="D")
+    >>> ev = EventSeries(days, start="2020-01-01", end="2020-07-19", resolution="day")
+    >>> table = compare_ties(ev, n_imputations=2, rng=1)
+    >>> table["strategy"].tolist()
+    ['continuous, jittered', 'discrete, daily counts']
     """
     from ..events import EventSeries
     from .multivariate import MultivariateHawkes
