@@ -274,7 +274,10 @@ def _fit_row(
 
     def to_theta(z: np.ndarray, base_theta: np.ndarray) -> np.ndarray:
         th = base_theta.copy()
-        th[idx] = np.where(lay.log_mask[idx], np.exp(z), z)
+        vals = np.asarray(z, dtype=float).copy()
+        logm = lay.log_mask[idx]
+        vals[logm] = np.exp(vals[logm])  # only log-scale entries (others may be large)
+        th[idx] = vals
         return th
 
     def fun(z: np.ndarray, base_theta: np.ndarray) -> tuple[float, np.ndarray]:
