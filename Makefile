@@ -55,7 +55,7 @@ notebooks: $(DEV_STAMP)
 test: lint typecheck unit notebooks
 
 docs: $(DEV_STAMP)
-	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	INCIDENTSTATS_DOCS_EXECUTE=1 $(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 bench: $(DEV_STAMP)
 	@test -x benchmarks/.env/bin/python || bash benchmarks/setup_env.sh $(PYTHON)
