@@ -1,9 +1,10 @@
 """Sphinx configuration for the incidentstats documentation (Sphinx + MyST-NB).
 
-Build: ``sphinx-build -W --keep-going -b html docs docs/_build/html`` (``make docs``).
-Notebooks in ``notebooks/`` are rendered without executing them (they are executed in the
-test suite instead); set ``INCIDENTSTATS_DOCS_EXECUTE=1`` to execute them, cached by
-jupyter-cache in ``docs/_build/.jupyter_cache``.
+Build: ``make docs`` (``INCIDENTSTATS_DOCS_EXECUTE=1 sphinx-build -W --keep-going -b html docs
+docs/_build/html``). With ``INCIDENTSTATS_DOCS_EXECUTE=1`` the notebooks in ``notebooks/`` are
+executed and their outputs shown, cached by jupyter-cache in ``docs/_build/.jupyter_cache``;
+without it (the CI test ``tests/test_docs.py``) they are rendered without outputs, since the
+test suite executes them anyway.
 """
 
 from __future__ import annotations
