@@ -1034,7 +1034,7 @@ def compare_ties(
     baseline: str = "constant",
     receivers: Any = None,
     n_imputations: int = 5,
-    rng: Any = None,
+    rng: Any = 0,
     confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Fit day-level data two ways and show the excitation estimates side by side.
@@ -1052,6 +1052,11 @@ def compare_ties(
         ``"trend"`` uses a log-linear background in both models.
     receivers : str or list, optional
         Rows of the adjacency to report (default all).
+    n_imputations : int, default 5
+        Jittered data sets for the continuous fit.
+    rng : int, Generator or None, default 0
+        Seed of the jittering (the default makes the table reproducible).
+    confidence_level : float, default 0.95
 
     Returns
     -------

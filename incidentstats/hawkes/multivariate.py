@@ -517,7 +517,7 @@ class MultivariateHawkes:
         *,
         end: float | None = None,
         mark: str | None = None,
-        rng: Any = None,
+        rng: Any = 0,
     ) -> MultivariateHawkesResult:
         """Fit to several event streams.
 
@@ -532,8 +532,9 @@ class MultivariateHawkes:
             Window length in days (arrays only).
         mark : str, optional
             Marks column to split a single EventSeries by.
-        rng : int or Generator, optional
-            Seed for the jittering of tied (day-resolution) times.
+        rng : int, Generator or None, default 0
+            Seed for the jittering of tied (day-resolution) times (the default makes fits
+            reproducible, as in ``HawkesProcess.fit``).
 
         Returns
         -------
@@ -1125,6 +1126,17 @@ class MultivariateHawkesResult(Result):
         )
         if self.fixed_decays:
             s.add_note("Decays were fixed, not estimated.")
+        if self.jittered and self.imputations is not None:
+            spread = pd.DataFrame(
+                {
+                    "mean": self.imputations.mean(),
+                    "sd": self.imputations.std(ddof=1),
+                    "min": self.imputations.min(),
+                    "max": self.imputations.max(),
+                }
+            )
+            spread.index.name = "parameter"
+            s.add_table("Spread across tie imputations", spread)
         if self.jittered:
             s.add_note(
                 f"Day-resolution times were spread uniformly within their day in "
