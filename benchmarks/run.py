@@ -287,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="script names, e.g. import hawkes")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per script")
     parser.add_argument("--results", type=Path, default=RESULTS, help="output folder")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when a script fails (default: report it)"
+    )
     args = parser.parse_args(argv)
 
     scripts = sorted(HERE.glob("bench_*.py"))
@@ -318,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     (args.results / "benchmarks.json").write_text(json.dumps(payload, indent=1) + "\n")
     (args.results / "benchmarks.md").write_text(to_markdown(payload))
     print(f"run.py: wrote {args.results / 'benchmarks.md'} and benchmarks.json", file=sys.stderr)
-    return 0 if all(r["status"] == "ok" for r in runs) else 1
+    failed = [r["script"] for r in runs if r["status"] != "ok"]
+    if failed:
+        print(f"run.py: not ok (see the Scripts table): {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed and args.strict else 0
 
 
 if __name__ == "__main__":
