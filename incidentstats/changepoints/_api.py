@@ -130,7 +130,22 @@ def _prepare(data: Any, method: str, freq: str | None) -> _Data:
                 times,
                 dur,
             )
-        if data.resolution == "exact" and freq is None and method in ("pelt", "binseg"):
+        if freq == "exact":
+            if method not in ("pelt", "binseg"):
+                raise error(
+                    "The `freq` parameter",
+                    "may be 'exact' only with method='pelt' or 'binseg'",
+                    freq,
+                    "Pass a bin frequency such as 'D' or 'W' for method='bayes'.",
+                )
+            if data.resolution != "exact":
+                raise error(
+                    "The `freq` parameter",
+                    "may be 'exact' only for events at exact resolution",
+                    f"{freq!r} for {data.resolution}-resolution events",
+                    f"Use freq={_RES_FREQ.get(data.resolution, 'D')!r}: the data only know the "
+                    f"{data.resolution}.",
+                )
             y, e, pos = _cells(times, dur)
             return _Data(
                 y, e, pos, data.start, "cells", data.n, "event times", 0.0, data, times, dur
@@ -347,8 +362,12 @@ def changepoints(
         False-alarm probability that calibrates the Bayesian-blocks prior.
     freq : str, optional
         For an EventSeries with ``pelt``/``binseg``/``bayes``: count per bins of ``freq``.
-        Default: the resolution of the events ("day" -> "D"); events at "exact" resolution
-        are used as exact times by ``pelt``/``binseg`` (and binned daily for ``bayes``).
+        Default: the resolution of the events ("day" -> "D"; "exact" -> "D").
+        ``freq="exact"`` (events at exact resolution, ``pelt``/``binseg``) uses the
+        continuous-time likelihood of the event times themselves. That likelihood rewards
+        very short segments around close events (a false change in most homogeneous series
+        at the default penalty), so use it with ``max_changes`` (e.g. the single-change MLE)
+        or a larger penalty.
     dispersion : float, optional
         NB1 dispersion ``phi`` (events per day) for ``cost="negbin"``.
     n_boot : int

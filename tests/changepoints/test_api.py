@@ -79,7 +79,7 @@ def test_exact_event_times_use_cells() -> None:
     times = origin + pd.to_timedelta((x.to_numpy() - 1851.0) * 365.25, unit="D")
     ev = ist.EventSeries(times, start=times[0], end=times[-1] + pd.Timedelta(seconds=1),
                          resolution="exact")  # fmt: skip
-    cp = ist.changepoints(ev, method="pelt", max_changes=1, n_boot=0)
+    cp = ist.changepoints(ev, method="pelt", max_changes=1, n_boot=0, freq="exact")
     c = cp.changepoints[0]
     year = 1851.0 + (c - origin).total_seconds() / 86400 / 365.25
     # data card: continuous-time single-change MLE 1890.19 (first to last event)
@@ -256,5 +256,12 @@ def test_exact_times_single_change_equals_brute_force() -> None:
         times = pd.Timestamp("2021-01-01") + pd.to_timedelta(t, unit="D")
         ev = ist.EventSeries(times, start="2021-01-01", end="2021-04-11", resolution="exact")
         for method in ("pelt", "binseg"):
-            cp = ist.changepoints(ev, method=method, max_changes=1, n_boot=0)
+            cp = ist.changepoints(ev, method=method, max_changes=1, n_boot=0, freq="exact")
             assert cp.loglik == pytest.approx(best, abs=1e-6)
+            assert cp.data_kind == "event times"
+        daily = ist.changepoints(ev, n_boot=0)  # exact times are counted per day by default
+        assert daily.data_kind == "counts per 'D' bin"
+    with pytest.raises(IncidentStatsError, match="`freq` parameter may be 'exact' only for"):
+        ist.changepoints(ist.datasets.load_coal_mining(), freq="exact")
+    with pytest.raises(IncidentStatsError, match="only with method='pelt'"):
+        ist.changepoints(ev, method="bayes", freq="exact")
