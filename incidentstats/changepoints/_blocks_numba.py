@@ -48,9 +48,9 @@ def blocks(edges, x, ncp_prior, prune):
         for j in range(ncand):
             t_k = cb[j] - blr
             n_k = csr - cc[j]
-            a = n_k * math.log(n_k / t_k) - ncp_prior
-            if ck[j] > 0:
-                a += cf[j]
+            # (fitness - ncp_prior) + best[k - 1], in that order (cf = 0.0 for k = 0 adds
+            # exactly nothing), so the scores are bit-for-bit those of the unpruned algorithm
+            a = (n_k * math.log(n_k / t_k) - ncp_prior) + cf[j]
             vals[j] = a
             # candidates are in increasing order, so '>' keeps the earliest maximum
             if a > bmax:
