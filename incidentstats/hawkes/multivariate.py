@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 _KERNELS = ("exponential", "sum_exponential")
-_BASELINES = ("constant", "loglinear")
+_BASELINES = ("constant", "loglinear", "piecewise")
 _TIES = ("jitter", "error", "none")
 _COARSE = ("minute", "hour", "day")
 _UNIT_DAYS = {"minute": 1.0 / 1440.0, "hour": 1.0 / 24.0, "day": 1.0}
@@ -156,17 +156,28 @@ def _array_data(names: list[str], arrays: list[Any], end: float) -> _Data:
 class _Layout:
     """Names and transforms of the natural parameter vector.
 
-    Order: baselines (one per stream), trends (loglinear only), adjacency (D·D·U, row-major
-    receiving × source × component), decays (U).
+    Order: baselines (one per stream; for the piecewise baseline one per stream and segment,
+    segment-major), trends (loglinear only), adjacency (D·D·U, row-major receiving × source ×
+    component), decays (U).
     """
 
-    def __init__(self, names: Sequence[str], n_exp: int, baseline: str) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        n_exp: int,
+        baseline: str,
+        edges: np.ndarray | None = None,
+    ) -> None:
         self.streams = tuple(names)
         self.d = len(names)
         self.u = n_exp
         self.baseline = baseline
+        self.edges = edges  # segment edges in days (piecewise only), 0 ... T
+        self.k = 1 if edges is None else len(edges) - 1
         d, u = self.d, self.u
         labels = [f"baseline[{s}]" for s in names]
+        for seg in range(2, self.k + 1):
+            labels += [f"baseline_{seg}[{s}]" for s in names]
         if baseline == "loglinear":
             labels += [f"trend[{s}]" for s in names]
         for r in names:
@@ -175,8 +186,8 @@ class _Layout:
                     labels.append(f"adjacency[{r}<-{c}]" if u == 1 else f"adjacency[{r}<-{c},{k}]")
         labels += ["decay"] if u == 1 else [f"decay[{k}]" for k in range(u)]
         self.labels = labels
-        self.n_base = d * (2 if baseline == "loglinear" else 1)
-        self.sl_mu = slice(0, d)
+        self.n_base = d * (2 if baseline == "loglinear" else self.k)
+        self.sl_mu = slice(0, d * self.k)
         self.sl_trend = slice(d, 2 * d) if baseline == "loglinear" else slice(d, d)
         self.sl_adj = slice(self.n_base, self.n_base + d * d * u)
         self.sl_beta = slice(self.n_base + d * d * u, self.n_base + d * d * u + u)
@@ -187,13 +198,45 @@ class _Layout:
         self.log_mask[self.sl_beta] = True
 
     def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        mu = theta[self.sl_mu]
+        """(baseline of the first segment per stream, trend, adjacency (D, D, U), decays)."""
+        mu = theta[self.sl_mu][: self.d]
         trend = theta[self.sl_trend] if self.baseline == "loglinear" else np.zeros(self.d)
         adj = theta[self.sl_adj].reshape(self.d, self.d, self.u)
         return mu, trend, adj, theta[self.sl_beta]
 
+    def segments(self, theta: np.ndarray) -> np.ndarray:
+        """Baseline rates as a (D, K) matrix (K = 1 unless piecewise)."""
+        return theta[self.sl_mu].reshape(self.k, self.d).T
+
+    def base_at(self, theta: np.ndarray, data: _Data) -> np.ndarray:
+        """Background intensity of each event's own stream at its time."""
+        if self.baseline == "piecewise":
+            assert self.edges is not None
+            seg = np.clip(np.searchsorted(self.edges, data.times, "right") - 1, 0, self.k - 1)
+            return self.segments(theta)[data.marks, seg]
+        mu, trend, _, _ = self.unpack(theta)
+        return mu[data.marks] * np.exp(trend[data.marks] * (data.times / data.end - 0.5))
+
+    def base_cumulative(self, theta: np.ndarray, i: int, t: np.ndarray, T: float) -> np.ndarray:
+        """Integral of stream ``i``'s background from 0 to each of ``t``."""
+        if self.baseline == "piecewise":
+            assert self.edges is not None
+            rates = self.segments(theta)[i]
+            lengths = np.diff(self.edges)
+            cum = np.concatenate([[0.0], np.cumsum(rates * lengths)])
+            seg = np.clip(np.searchsorted(self.edges, t, "right") - 1, 0, self.k - 1)
+            return cum[seg] + rates[seg] * (t - self.edges[seg])
+        mu, trend, _, _ = self.unpack(theta)
+        b = trend[i]
+        if abs(b) < 1e-10:
+            return mu[i] * t
+        return mu[i] * T / b * (np.exp(b * (t / T - 0.5)) - math.exp(-0.5 * b))
+
     def pack(self, mu: Any, trend: Any, adj: Any, betas: Any) -> np.ndarray:
-        parts = [np.asarray(mu, float).ravel()]
+        m = np.asarray(mu, float)
+        if self.k > 1:
+            m = np.broadcast_to(m.reshape(self.d, -1), (self.d, self.k)).T
+        parts = [m.ravel()]
         if self.baseline == "loglinear":
             parts.append(np.asarray(trend, float).ravel())
         parts += [np.asarray(adj, float).reshape(-1), np.asarray(betas, float).ravel()]
@@ -217,17 +260,31 @@ def _loglik(
     mu, trend, adj, betas = lay.unpack(theta)
     T = data.end
     s = data.times / T - 0.5
-    base_at = mu[data.marks] * np.exp(trend[data.marks] * s)
+    base_at = lay.base_at(theta, data)
     sum_log, comp_exc, inv, g_adj, g_beta = _nb.loglik_grad(
         data.times, data.marks, T, base_at, np.ascontiguousarray(adj), betas, want_grad
     )
     if not np.isfinite(sum_log):
         return -np.inf, np.full(lay.size, np.nan)
+    d = lay.d
+    if lay.baseline == "piecewise":
+        assert lay.edges is not None
+        rates = lay.segments(theta)  # (D, K)
+        lengths = np.diff(lay.edges)
+        ll = sum_log - comp_exc - float(np.sum(rates * lengths))
+        if not want_grad:
+            return ll, np.zeros(0)
+        seg = np.clip(np.searchsorted(lay.edges, data.times, "right") - 1, 0, lay.k - 1)
+        # d ll / d rate_ik = sum over events of i in segment k of 1/lambda - L_k
+        g_rates = np.zeros((d, lay.k))
+        np.add.at(g_rates, (data.marks, seg), inv)
+        g_rates -= lengths[None, :]
+        parts = [g_rates.T.ravel(), g_adj.reshape(-1), g_beta]
+        return ll, np.concatenate(parts)
     h, dh = _h(trend)
     ll = sum_log - comp_exc - float(np.sum(mu * T * h))
     if not want_grad:
         return ll, np.zeros(0)
-    d = lay.d
     w = base_at * inv
     g_mu = np.bincount(data.marks, weights=w, minlength=d) / np.where(mu > 0, mu, 1.0) - T * h
     parts = [g_mu]
@@ -337,6 +394,12 @@ def _start_values(data: _Data, lay: _Layout, decay0: np.ndarray) -> np.ndarray:
     rate = np.maximum(data.counts, 1) / data.end
     mu = 0.5 * rate
     adj = np.full((lay.d, lay.d, lay.u), 0.4 / (lay.d * lay.u))
+    if lay.baseline == "piecewise":
+        assert lay.edges is not None
+        seg = np.clip(np.searchsorted(lay.edges, data.times, "right") - 1, 0, lay.k - 1)
+        cnt = np.zeros((lay.d, lay.k))
+        np.add.at(cnt, (data.marks, seg), 1.0)
+        mu = 0.5 * np.maximum(cnt, 0.5) / np.diff(lay.edges)[None, :]
     return lay.pack(mu, np.zeros(lay.d), adj, decay0)
 
 
@@ -354,10 +417,13 @@ class MultivariateHawkes:
         Number of exponential components for ``"sum_exponential"``.
     decays : float or sequence of float, optional
         Fix the decays (per day) instead of estimating them (tick's usual setting).
-    baseline : {"constant", "loglinear"}, default "constant"
+    baseline : {"constant", "loglinear", "piecewise"}, default "constant"
         Background rate per stream: constant ``mu_i``, or ``mu_i * exp(b_i (t/T - 1/2))``
         (a log-linear trend; ``mu_i`` is the rate at mid-window, ``b_i`` the change in log rate
-        over the whole window).
+        over the whole window), or piecewise constant with a level per segment between
+        ``breaks`` (``baseline[s]``, ``baseline_2[s]``, ...; the rate change at a trigger).
+    breaks : sequence of dates (or day offsets for array input), optional
+        Change dates of the piecewise baseline; each must lie strictly inside the window.
     ties : {"jitter", "error", "none"}, default "jitter"
         For day- (hour-, minute-) resolution data: ``"jitter"`` spreads events uniformly within
         their recorded unit over ``n_imputations`` seeded draws and combines the fits (Rubin's
@@ -428,11 +494,13 @@ class MultivariateHawkes:
         n_exponentials: int = 2,
         decays: Any = None,
         baseline: str = "constant",
+        breaks: Sequence[Any] | None = None,
         ties: str = "jitter",
         n_imputations: int = 5,
         n_starts: int = 3,
     ) -> None:
         self.kernel = kernel
+        self.breaks = breaks
         self.n_exponentials = n_exponentials
         self.decays = decays
         self.baseline = baseline
@@ -510,6 +578,56 @@ class MultivariateHawkes:
             )
         return [_merge(arrays, T, names, first.start)], info
 
+    def _edges(self, baseline: str, data: Any, info: dict) -> np.ndarray | None:
+        """Segment edges (days) of the piecewise baseline, validated against the window."""
+        if baseline != "piecewise":
+            if self.breaks:
+                raise error(
+                    "The `breaks` parameter of MultivariateHawkes",
+                    "is used only with baseline='piecewise'",
+                    self.breaks,
+                    "Pass baseline='piecewise' or drop breaks=.",
+                )
+            return None
+        breaks = list(self.breaks or [])
+        if not breaks:
+            raise error(
+                "The `breaks` parameter of MultivariateHawkes",
+                "must hold at least one date for baseline='piecewise'",
+                self.breaks,
+                "Pass e.g. breaks=['2020-01-03'].",
+            )
+        T = data.end
+        start = info.get("start")
+        offs = []
+        for b in breaks:
+            if isinstance(b, numbers.Real) and not isinstance(b, bool):
+                offs.append(float(b))
+            elif start is not None:
+                from .._validation import to_timestamp
+
+                ts = to_timestamp("breaks", b, keep_tz=True)
+                offs.append((ts - start) / pd.Timedelta(days=1))
+            else:
+                raise error(
+                    "The `breaks` parameter of MultivariateHawkes",
+                    "must be day offsets when the streams are arrays of times",
+                    b,
+                )
+        offs_arr = np.sort(np.asarray(offs, float))
+        if (
+            np.any(~(offs_arr > 0))
+            or np.any(~(offs_arr < T))
+            or len(np.unique(offs_arr)) < len(offs_arr)
+        ):
+            raise error(
+                "Every baseline break",
+                f"must lie strictly inside the observation window (0, {T:g}) days, once",
+                list(self.breaks or []),
+                "Drop breaks on or outside the window edges.",
+            )
+        return np.concatenate([[0.0], offs_arr, [T]])
+
     # -- fitting ------------------------------------------------------------------------------
     def fit(
         self,
@@ -549,7 +667,7 @@ class MultivariateHawkes:
             datasets = [plan.draw(gen) for _ in range(int(self.n_imputations))]
         else:
             datasets = prepared
-        lay = _Layout(datasets[0].names, u, baseline)
+        lay = _Layout(datasets[0].names, u, baseline, self._edges(baseline, datasets[0], info))
         with _nb.blas_single_thread():
             fits = [_fit_one(d, lay, fixed, int(self.n_starts)) for d in datasets]
         return _combine(self, fits, datasets, lay, fixed, info, kernel)
@@ -571,7 +689,9 @@ class MultivariateHawkes:
             )
         else:
             data = _array_data(names, values, float(check_positive("end", end)))
-        lay = _Layout(names, u, baseline)
+        lay = _Layout(
+            names, u, baseline, self._edges(baseline, data, {"start": data.start, "events": values})
+        )
         theta = _theta_from_params(params, lay)
         return _loglik(data, lay, theta, want_grad=False)[0]
 
@@ -604,7 +724,9 @@ def _cross_ties(arrays: list[np.ndarray]) -> bool:
 def _theta_from_params(params: Mapping[str, Any], lay: _Layout) -> np.ndarray:
     d, u = lay.d, lay.u
     try:
-        mu = np.asarray(params["baseline"], float).reshape(d)
+        mu = np.asarray(params["baseline"], float).reshape(d, -1)
+        if mu.shape[1] not in (1, lay.k):
+            raise ValueError("baseline shape")
         adj = np.asarray(params["adjacency"], float).reshape(d, d, u)
         decays = np.asarray(params.get("decays", params.get("decay")), float).reshape(u)
         trend = np.asarray(params.get("trend", np.zeros(d)), float).reshape(d)
@@ -777,6 +899,16 @@ class MultivariateHawkesResult(Result):
         self.bse[~np.isfinite(np.diag(cov))] = np.nan
         mu, trend, adj3, betas = layout.unpack(theta)
         self.baseline = pd.Series(mu, index=self.streams, name="baseline")
+        self.baseline_segments: pd.DataFrame | None = None
+        if layout.baseline == "piecewise":
+            assert layout.edges is not None
+            cols = pd.Index(
+                [f"[{a:g}, {b:g})" for a, b in zip(layout.edges[:-1], layout.edges[1:])],
+                name="segment (days)",
+            )
+            self.baseline_segments = pd.DataFrame(
+                layout.segments(theta), index=pd.Index(self.streams, name="stream"), columns=cols
+            )
         self.trend = (
             pd.Series(trend, index=self.streams, name="trend")
             if (layout.baseline == "loglinear")
@@ -956,8 +1088,8 @@ class MultivariateHawkesResult(Result):
     def intensity_at_events(self) -> pd.DataFrame:
         """Conditional intensity of each event's own stream at its time (first data set)."""
         d = self._data
-        mu, trend, adj, betas = self._lay.unpack(self._theta)
-        base = mu[d.marks] * np.exp(trend[d.marks] * (d.times / d.end - 0.5))
+        _, _, adj, betas = self._lay.unpack(self._theta)
+        base = self._lay.base_at(self._theta, d)
         exc, _ = _nb.excitation_at_events(d.times, d.marks, np.ascontiguousarray(adj), betas)
         return pd.DataFrame(
             {
@@ -976,18 +1108,14 @@ class MultivariateHawkesResult(Result):
         For jittered fits the first imputation is used.
         """
         d = self._data
-        mu, trend, adj, betas = self._lay.unpack(self._theta)
+        _, _, adj, betas = self._lay.unpack(self._theta)
         _, exc_comp = _nb.excitation_at_events(d.times, d.marks, np.ascontiguousarray(adj), betas)
         T = d.end
         rows = []
         for i, s in enumerate(self.streams):
             sel = d.marks == i
             t = d.times[sel]
-            b = trend[i]
-            if abs(b) < 1e-10:
-                base_c = mu[i] * t
-            else:
-                base_c = mu[i] * T / b * (np.exp(b * (t / T - 0.5)) - math.exp(-0.5 * b))
+            base_c = self._lay.base_cumulative(self._theta, i, t, T)
             lam = base_c + exc_comp[sel]
             incr = np.diff(np.concatenate([[0.0], lam]))
             ks = stats.kstest(incr, "expon")
@@ -1014,8 +1142,8 @@ class MultivariateHawkesResult(Result):
                 len(d.times),
                 "Use a shorter window.",
             )
-        mu, trend, adj, betas = self._lay.unpack(self._theta)
-        base = mu[d.marks] * np.exp(trend[d.marks] * (d.times / d.end - 0.5))
+        _, _, adj, betas = self._lay.unpack(self._theta)
+        base = self._lay.base_at(self._theta, d)
         out = np.zeros((len(d.times), 1 + self._lay.d))
         a = np.ascontiguousarray(adj)
         for k in range(len(d.times)):
@@ -1116,6 +1244,8 @@ class MultivariateHawkesResult(Result):
         )
         tab.index.name = "parameter"
         s.add_table("Parameters (rates per day)", tab)
+        if self.baseline_segments is not None:
+            s.add_table("Background rate per segment (per day)", self.baseline_segments)
         adj = self.adjacency.copy()
         adj.index.name = "receiving \\ source"
         s.add_table("Adjacency (expected direct offspring)", adj)
@@ -1181,7 +1311,8 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
     Used by ``HawkesProcess.fit(dict_of_streams)``. Reads ``process.kernel`` (a string or an
     object with ``.name``; ``"exponential"``/``"exp"`` or ``"sum_exponential"``/``"sumexp"``,
     with ``.decays`` / ``.n_exponentials`` when present), ``process.baseline`` (``None``,
-    ``"constant"``, ``"loglinear"``/``"trend"`` or an object with such a ``.name``),
+    ``"constant"``, ``"loglinear"``/``"trend"``, or an object with such a ``.name``, or a
+    piecewise baseline with ``.breaks``),
     ``process.fixed`` (``{"decay": value}`` fixes the decay) and ``process.ties`` /
     ``process.n_imputations`` / ``process.n_starts`` when present. Extra keyword arguments go
     to :meth:`MultivariateHawkes.fit`.
@@ -1232,7 +1363,10 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
         else (base if isinstance(base, str) else getattr(base, "name", type(base).__name__))
     )
     bname = str(bname).lower()
+    breaks = getattr(base, "breaks", None) if not isinstance(base, str) else None
     bmap = {
+        "piecewise": "piecewise",
+        "piecewisebaseline": "piecewise",
         "constant": "constant",
         "constantbaseline": "constant",
         "loglinear": "loglinear",
@@ -1244,7 +1378,7 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
     if bname not in bmap:
         raise error(
             "The `baseline` of the process",
-            "must be constant or log-linear for several streams",
+            "must be constant, log-linear or piecewise for several streams",
             bname,
             "Use baseline=None (constant) or a log-linear trend baseline.",
         )
@@ -1253,6 +1387,7 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
         n_exponentials=int(n_exp),
         decays=decays,
         baseline=bmap[bname],
+        breaks=list(breaks) if breaks is not None and bmap[bname] == "piecewise" else None,
         ties=getattr(process, "ties", "jitter"),
         n_imputations=int(getattr(process, "n_imputations", 5) or 5),
         n_starts=int(getattr(process, "n_starts", 3) or 3),
