@@ -111,6 +111,12 @@ def pelt_poisson(Y, E, M, beta, mbic_n):
     vals = np.empty(n + 1)
     use_mbic = mbic_n > 0
     log_mbic_n = math.log(mbic_n) if use_mbic else 0.0
+    # log of segment lengths (integers, read in order as s moves): a table, not a log call
+    mmax = int(M[n] + 0.5) + 1 if use_mbic else 1
+    logm = np.empty(mmax)
+    logm[0] = -math.inf
+    for i in range(1, mmax):
+        logm[i] = math.log(i) - log_mbic_n
     ncand = 0
     for t in range(1, n + 1):
         cand[ncand] = t - 1
@@ -128,7 +134,7 @@ def pelt_poisson(Y, E, M, beta, mbic_n):
                 ln = et - E[s]
                 c = math.inf if ln <= 0.0 else -2.0 * (cnt * math.log(cnt / ln) - cnt)
             if use_mbic:
-                c += math.log(mt - M[s]) - log_mbic_n
+                c += logm[int(mt - M[s] + 0.5)]
             v = F[s] + c
             vals[j] = v
             if v < best:
