@@ -764,17 +764,18 @@ def build_interpretation(ctx: Context) -> Section:
                 + ", ".join(near)
                 + " (probability at least one half).",
             )
-    its = _ok(ctx, "its")
-    if its is not None:
-        disp = its.results.get("dispersion")
-        if disp is not None and disp > 1.5:
-            add(
-                "caveat",
-                "overdispersion",
-                f"Weekly counts vary more than a Poisson model allows (dispersion "
-                f"{_fmt(disp)}): Poisson intervals would be too narrow, which is why the "
-                "time-series model is negative binomial.",
-            )
+    data_sec = _ok(ctx, "data")
+    wd = data_sec.results.get("weekly_dispersion") if data_sec is not None else None
+    if wd is not None and wd["pvalue"] < 0.05:
+        add(
+            "caveat",
+            "overdispersion",
+            f"Weekly counts vary more than a Poisson process with one rate allows (dispersion "
+            f"index {_fmt(wd['dispersion'])}, p = {_fmt(wd['pvalue'])}): part of it may be "
+            "trend or rate changes, the rest is clustering; Poisson intervals that ignore it "
+            "are too narrow, which is why the time-series model is negative binomial and the "
+            "placebo test is shown.",
+        )
     if ctx.triggers:
         add(
             "caveat",

@@ -217,6 +217,26 @@ def data_card_caveats(dataset: str | None) -> tuple[str | None, list[str]]:
     return title, caveats
 
 
+def _weekly_dispersion(ev: Any) -> dict[str, Any] | None:
+    """Pearson dispersion index and overdispersion p-value of the weekly counts against one
+    constant rate (``ist.dispersion_test``), or None when that function is not available or
+    refuses these counts."""
+    try:
+        test = api("dispersion_test", "issue 3", "rates.dispersion_test")
+    except Unavailable:
+        return None
+    try:
+        res = test(ev.counts("W"))
+    except IncidentStatsError:
+        return None
+    return {
+        "freq": "W",
+        "n_bins": int(res.n_bins),
+        "dispersion": float(res.dispersion),
+        "pvalue": float(res.pvalue),
+    }
+
+
 def build_data(ctx: Context) -> Section:
     ev = ctx.events
     desc = ev.describe()
@@ -242,6 +262,7 @@ def build_data(ctx: Context) -> Section:
         "triggers": triggers,
         "triggers_skipped": skipped,
         "data_card": {"dataset": ctx.dataset, "title": card_title, "caveats": caveats},
+        "weekly_dispersion": _weekly_dispersion(ev),
     }
     facts = Summary("The events")
     facts.add_fact("Series", desc.get("name") or "(unnamed)")
@@ -251,6 +272,10 @@ def build_data(ctx: Context) -> Section:
     facts.add_fact("Time resolution", ev.resolution)
     facts.add_fact("Events sharing a time with an earlier one", ev.n_ties)
     facts.add_fact("Mean rate per day", results["rate_per_day"])
+    wd = results["weekly_dispersion"]
+    if wd is not None:
+        facts.add_fact("Weekly counts: dispersion index (Poisson = 1)", wd["dispersion"])
+        facts.add_fact("Weekly counts: overdispersion test p (Pearson)", wd["pvalue"])
     if ctx.triggers:
         trig = pd.DataFrame(
             {

@@ -208,3 +208,19 @@ def test_report_without_triggers(iraq_window):
         assert set(models.results["models"]) == {"poisson", "hawkes"}
     codes = [f["code"] for f in rep["interpretation"].results["findings"]]
     assert "data_chosen_trigger" not in codes and "missing_sections" in codes
+
+
+def test_weekly_dispersion_against_pearson_by_hand(iraq_core):
+    import numpy as np
+
+    rep = report(iraq_core, sections=["data"])
+    wd = rep["data"].results["weekly_dispersion"]
+    if wd is None:
+        pytest.skip("ist.dispersion_test (issue 3) is not in this checkout")
+    cs = iraq_core.counts("W")
+    y, e = cs.values.astype(float), cs.exposure
+    mu = y.sum() / e.sum() * e  # one constant rate, partial weeks weighted by their days
+    x2 = float(np.sum((y - mu) ** 2 / mu))
+    assert wd["n_bins"] == len(y)
+    assert wd["dispersion"] == pytest.approx(x2 / (len(y) - 1))
+    assert 0 <= wd["pvalue"] <= 1
