@@ -31,6 +31,9 @@ RATE_METHODS = ("exact-cond", "score", "etest", "wald-log")
 #: run only when the two windows hold at most this many events together.
 ETEST_MAX_EVENTS = 2000
 
+#: Minimum detectable ratios are computed for at most this many triggers (each is a search).
+MAX_DETECTABLE = 10
+
 #: At most this many per-trigger figures (a long trigger list gets its table only).
 MAX_TRIGGER_FIGURES = 3
 
@@ -185,6 +188,9 @@ def build_rate_change(ctx: Context) -> Section:
                 "observed": _num(pl.observed),
             }
             objects[f"placebo {day}"] = pl
+        entry["detectable_ratio"] = (
+            _detectable(entry) if len(per_trigger) < MAX_DETECTABLE else None
+        )
         per_trigger.append(entry)
         if len(figures) < MAX_TRIGGER_FIGURES:
             figures.append(
@@ -302,6 +308,33 @@ def _plotter(result: Any, method: str = "plot") -> Any:
         return getattr(result, method)(ax=ax)
 
     return draw
+
+
+def _detectable(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """Smallest increase and decrease the exact test detects with 80% power in these windows,
+    at the rate seen before the trigger (``ist.detectable_ratio``)."""
+    try:
+        fn = api("detectable_ratio", "issue 3", "rates.detectable_ratio")
+    except Unavailable:
+        return None
+    b, a = entry["before"], entry["after"]
+    if not b["events"] or not b["exposure_days"] or not a["exposure_days"]:
+        return None
+    out: dict[str, Any] = {"power": 0.8, "method": "exact-cond"}
+    for direction in ("increase", "decrease"):
+        try:
+            out[direction] = _num(
+                fn(
+                    b["rate_per_day"],
+                    b["exposure_days"],
+                    a["exposure_days"],
+                    power=0.8,
+                    direction=direction,
+                )
+            )
+        except IncidentStatsError:
+            out[direction] = None
+    return out
 
 
 def _rate_change_sentence(e: dict[str, Any]) -> str:
@@ -860,12 +893,21 @@ def _rate_findings(
         where = (
             "the trigger" if len(triggers) == 1 else f"{len(small)} of the {len(triggers)} triggers"
         )
+        mdr = worst.get("detectable_ratio") or {}
+        if mdr.get("increase") and mdr.get("decrease"):
+            unnoticed = (
+                f"with these windows the exact test detects (80% of the time) only a rate at "
+                f"least {_fmt(mdr['increase'], 3)} times or at most {_fmt(mdr['decrease'], 3)} "
+                "times the rate before"
+            )
+        else:
+            unnoticed = "a change of less than about a factor of two could go unnoticed"
         add(
             "caveat",
             "small_counts",
             f"Around {where} a window holds fewer than 20 events (as few as {k}, at "
-            f"{worst['date']}): the exact conditional test is used and intervals are wide, so "
-            "a change of less than about a factor of two could go unnoticed.",
+            f"{worst['date']}): the exact conditional test is used and intervals are wide; "
+            f"{unnoticed}.",
         )
     adjusted = {r["trigger"]: r["pvalue_holm"] for r in holm or []}
     flagged = False

@@ -90,6 +90,10 @@ def test_rate_change_counts_and_ratio(rep):
     assert set(e["methods"]) == set(res["methods"])
     for m in e["methods"].values():
         assert 0 <= m["pvalue"] <= 1
+    mdr = e["detectable_ratio"]
+    if mdr is not None:  # ist.detectable_ratio at the rate before, 80% power
+        assert mdr["decrease"] < 1 < mdr["increase"]
+        assert exact["ci_low"] < mdr["increase"]  # what can be excluded vs what is detectable
     # placebo: a rank p-value, at least 1 / (1 + number of placebo dates)
     pl = e["placebo"]
     assert 1 / (1 + pl["n_placebo"]) <= pl["pvalue"] <= 1
