@@ -219,11 +219,18 @@ def build_rate_change(ctx: Context) -> Section:
                 "events after": e["after"]["events"],
                 "days after": e["after"]["exposure_days"],
                 "placebo p": e["placebo"]["pvalue"] if e["placebo"] else None,
+                "detectable rise (x)": (e["detectable_ratio"] or {}).get("increase"),
+                "detectable fall (x)": (e["detectable_ratio"] or {}).get("decrease"),
             }
             for e in per_trigger
         ]
+    ).astype(object)
+    counts_table = counts_table.where(counts_table.notna(), None)
+    summ.add_table(
+        "Counts, exposures, placebo p-value, and the smallest rise / largest fall the exact "
+        "test detects with 80% power",
+        counts_table,
     )
-    summ.add_table("Counts, exposures and the placebo p-value", counts_table)
     summ.add_table(
         "Rate ratio (after / before), 95% interval and p-value, by method", pd.DataFrame(rows)
     )
