@@ -6,6 +6,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._validation import (
@@ -51,10 +52,14 @@ def _parse_triggers(triggers: Any) -> list[Trigger]:
                 f"columns {cols}",
             )
         label_col = next((c for c in ("label", "event", "name") if c in cols), None)
-        labels = triggers[label_col].astype(str).tolist() if label_col else [""] * len(triggers)
+        labels = (
+            ["" if pd.isna(x) else str(x) for x in triggers[label_col]]
+            if label_col
+            else [""] * len(triggers)
+        )
         values: list[Any] = triggers["date"].tolist()
     elif isinstance(triggers, (str, pd.Timestamp)) or not isinstance(
-        triggers, Sequence | pd.Index | pd.Series
+        triggers, Sequence | pd.Index | pd.Series | np.ndarray
     ):
         values, labels = [triggers], [""]
     else:
@@ -63,7 +68,7 @@ def _parse_triggers(triggers: Any) -> list[Trigger]:
     by_date: dict[pd.Timestamp, str] = {}
     for value, label in zip(values, labels):
         ts = to_timestamp("triggers", value)
-        text = "" if label in ("nan", "None") else str(label)
+        text = str(label)
         if not by_date.get(ts):  # a repeated date keeps the first non-empty label
             by_date[ts] = text
     return [Trigger(ts, by_date[ts]) for ts in sorted(by_date)]

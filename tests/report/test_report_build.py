@@ -316,3 +316,19 @@ def test_markdown_removes_only_its_own_stale_figures(iraq_window, tmp_path):
     (figures / "notes.png").write_bytes(b"mine")  # not a report figure name: kept
     report(iraq_window, sections=["data"]).to_markdown(tmp_path / "report.md")
     assert sorted(p.name for p in figures.iterdir()) == ["data-overview.png", "notes.png"]
+
+
+def test_trigger_inputs_of_several_kinds(iraq_core):
+    import numpy as np
+
+    from incidentstats.report._report import _parse_triggers
+
+    a = _parse_triggers(np.array(["2020-10-10", "2020-01-03"], dtype="datetime64[D]"))
+    b = _parse_triggers(pd.Series(["2020-01-03", "2020-10-10"]))
+    c = _parse_triggers(
+        pd.DataFrame({"date": ["2020-01-03", "2020-10-10"], "event": [None, "truce"]})
+    )
+    assert [t.date for t in a] == [t.date for t in b] == [t.date for t in c]
+    assert [t.label for t in c] == ["", "truce"]  # a missing label is blank, not "nan"
+    assert _parse_triggers("2020-01-03")[0].date == pd.Timestamp("2020-01-03")
+    assert _parse_triggers(None) == []
