@@ -817,7 +817,9 @@ def _combine(
     m = len(fits)
     thetas = np.array([f.theta for f in fits])
     theta = thetas.mean(axis=0)
-    within = np.nanmean(np.array([f.cov for f in fits]), axis=0) if m > 1 else fits[0].cov
+    with warnings.catch_warnings():  # all-NaN entries (boundary in every imputation)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        within = np.nanmean(np.array([f.cov for f in fits]), axis=0) if m > 1 else fits[0].cov
     between = np.cov(thetas.T, ddof=1) if m > 1 else np.zeros_like(within)
     cov = within + (1.0 + 1.0 / m) * np.atleast_2d(between)
     if fixed is not None:
@@ -825,7 +827,7 @@ def _combine(
         cov[:, lay.sl_beta] = np.nan
     loglik = float(np.mean([f.loglik for f in fits]))
     spread = pd.DataFrame(thetas, columns=lay.labels) if m > 1 else None
-    return MultivariateHawkesResult(
+    res = MultivariateHawkesResult(
         model=model,
         layout=lay,
         theta=theta,
@@ -838,7 +840,10 @@ def _combine(
         kernel=kernel,
         info=info,
         imputations=spread,
+        fits=fits,
+        datasets=datasets,
     )
+    return res
 
 
 # --------------------------------------------------------------------------------------------
@@ -884,12 +889,16 @@ class MultivariateHawkesResult(Result):
         kernel: str,
         info: dict,
         imputations: pd.DataFrame | None,
+        fits: list[_Fit],
+        datasets: list[_Data],
     ) -> None:
         self.model = model
         self._lay = layout
         self._theta = theta
         self._cov = cov
         self._data = data
+        self._fits = fits
+        self._datasets = datasets
         self.kernel = kernel
         self.streams = list(layout.streams)
         self.params = pd.Series(theta, index=layout.labels, name="estimate")
@@ -971,8 +980,9 @@ class MultivariateHawkesResult(Result):
         """Intervals for every parameter: columns ``low``, ``high``.
 
         ``method="wald"`` uses the observed information (log scale for baselines and decays,
-        truncated at 0 for adjacency entries); ``"profile"`` profiles the likelihood for every
-        entry (slower; not available for jittered fits, where imputations are combined).
+        truncated at 0 for adjacency entries; an entry estimated at 0 gets its profile interval
+        ``[0, upper]``); ``"profile"`` profiles the likelihood for every entry (slower). For
+        jittered fits a profile interval is the envelope of the per-imputation intervals.
         """
         cl = check_confidence_level(confidence_level)
         check_choice("method", method, ("wald", "profile"), "confidence_interval")
@@ -986,7 +996,7 @@ class MultivariateHawkesResult(Result):
             for k, name in enumerate(self.params.index):
                 est, se = float(self.params.iloc[k]), float(self.bse.iloc[k])
                 if not np.isfinite(se):
-                    if name.startswith("adjacency") and est <= 1e-8 and not self.jittered:
+                    if name.startswith("adjacency") and est <= 1e-8:
                         # on the boundary: no Wald interval; the profile gives [0, upper]
                         ci = self.profile_interval(name, cl)
                         rows.append((ci.low, ci.high))
@@ -1006,7 +1016,9 @@ class MultivariateHawkesResult(Result):
 
         The interval holds the values whose profile log-likelihood is within
         ``chi2_1(confidence_level) / 2`` of the maximum; an adjacency entry whose profile at 0
-        is inside gives a lower end of 0.
+        is inside gives a lower end of 0. For a fit combining jittered imputations, each
+        imputation is profiled from its own maximum and the envelope (lowest lower end,
+        highest upper end) is returned — conservative.
         """
         cl = check_confidence_level(confidence_level)
         cached = self._profile_cache.get((name, cl))
@@ -1026,13 +1038,6 @@ class MultivariateHawkesResult(Result):
                 name,
                 suggest(name, list(self.params.index)).strip() or None,
             )
-        if self.jittered:
-            raise error(
-                "profile_interval()",
-                "needs a fit to exact times",
-                "a fit combining jittered imputations",
-                "Use confidence_interval(method='wald') (Rubin's rules), or fit with ties='none'.",
-            )
         k = list(self.params.index).index(name)
         lay = self._lay
         free = np.ones(lay.size, bool)
@@ -1042,47 +1047,21 @@ class MultivariateHawkesResult(Result):
                 v = float(self.params.iloc[k])
                 return ConfidenceInterval(v, v, cl, "fixed")
         free[k] = False
-        crit = stats.chi2.ppf(cl, 1) / 2.0
-        est = float(self._theta[k])
-        ll_max = self.loglik
-        start = {"theta": self._theta.copy()}
-
-        def drop(v: float) -> float:
-            th = start["theta"].copy()
-            th[k] = v
-            theta, ll, _, _ = _optimize(self._data, lay, th, free)
-            start["theta"] = theta
-            return ll_max - ll - crit
-
-        se = float(self.bse.iloc[k]) if np.isfinite(self.bse.iloc[k]) else abs(est) * 0.5 + 0.1
-        is_log = bool(lay.log_mask[k])
-        is_adj = lay.sl_adj.start <= k < lay.sl_adj.stop
-
-        def side(sign: int) -> float:
-            start["theta"] = self._theta.copy()
-            step = max(se, 1e-3 * max(abs(est), 1e-3))
-            prev = est
-            for _ in range(60):
-                if is_log:
-                    v = est * math.exp(sign * step / max(est, 1e-12))
-                else:
-                    v = est + sign * step
-                if is_adj and v <= 0.0:
-                    if drop(0.0) <= 0.0:
-                        return 0.0
-                    return optimize.brentq(drop, 0.0, prev, xtol=1e-8 * (1 + prev))
-                if drop(v) > 0.0:
-                    lo, hi = (prev, v) if sign > 0 else (v, prev)
-                    start["theta"] = self._theta.copy()
-                    return optimize.brentq(drop, lo, hi, xtol=1e-8 * (1 + abs(v)))
-                prev = v
-                step *= 1.6
-            return math.inf * sign
-
+        se = float(self.bse.iloc[k])
         with _nb.blas_single_thread():
-            low = est if (is_adj and est <= 0.0) else side(-1)
-            high = side(+1)
-        return ConfidenceInterval(float(low), float(high), cl, "profile likelihood")
+            parts = [
+                _profile_one(data, lay, fit.theta, fit.loglik, k, free, se, cl)
+                for data, fit in zip(self._datasets, self._fits)
+            ]
+        if len(parts) == 1:
+            return ConfidenceInterval(parts[0][0], parts[0][1], cl, "profile likelihood")
+        # jittered: the envelope of the per-imputation profile intervals (conservative)
+        return ConfidenceInterval(
+            min(p[0] for p in parts),
+            max(p[1] for p in parts),
+            cl,
+            "profile likelihood, envelope over tie imputations",
+        )
 
     # -- derived quantities -------------------------------------------------------------------
     def intensity_at_events(self) -> pd.DataFrame:
@@ -1300,6 +1279,59 @@ class MultivariateHawkesResult(Result):
                 "n_imputations": self.n_imputations,
             }
         )
+
+
+def _profile_one(
+    data: _Data,
+    lay: _Layout,
+    theta0: np.ndarray,
+    ll_max: float,
+    k: int,
+    free: np.ndarray,
+    se: float,
+    cl: float,
+) -> tuple[float, float]:
+    """Profile-likelihood interval of parameter ``k`` on one data set, from its MLE."""
+    crit = stats.chi2.ppf(cl, 1) / 2.0
+    est = float(theta0[k])
+    start = {"theta": theta0.copy()}
+
+    def drop(v: float) -> float:
+        th = start["theta"].copy()
+        th[k] = v
+        theta, ll, _, _ = _optimize(data, lay, th, free)
+        start["theta"] = theta
+        return ll_max - ll - crit
+
+    if not np.isfinite(se):
+        se = abs(est) * 0.5 + 0.1
+    is_log = bool(lay.log_mask[k])
+    is_adj = lay.sl_adj.start <= k < lay.sl_adj.stop
+
+    def side(sign: int) -> float:
+        start["theta"] = theta0.copy()
+        step = max(se, 1e-3 * max(abs(est), 1e-3))
+        prev = est
+        for _ in range(60):
+            if is_log:
+                v = est * math.exp(sign * step / max(est, 1e-12))
+            else:
+                v = est + sign * step
+            if is_adj and v <= 0.0:
+                if drop(0.0) <= 0.0:
+                    return 0.0
+                return optimize.brentq(drop, 0.0, prev, xtol=1e-8 * (1 + prev))
+            if drop(v) > 0.0:
+                lo, hi = (prev, v) if sign > 0 else (v, prev)
+                start["theta"] = theta0.copy()
+                return optimize.brentq(drop, lo, hi, xtol=1e-8 * (1 + abs(v)))
+            prev = v
+            step *= 1.6
+        return math.inf * sign
+
+    low = est if (is_adj and est <= 0.0) else side(-1)
+    high = side(+1)
+    return float(low), float(high)
 
 
 # --------------------------------------------------------------------------------------------

@@ -504,3 +504,26 @@ def test_piecewise_breaks_validation_and_core_bridge():
     ref = MultivariateHawkes(baseline="piecewise", breaks=["2000-06-01"]).fit(streams)
     pd.testing.assert_series_equal(res.params, ref.params)
     assert res.baseline_segments.shape == (2, 2)
+
+
+def test_jittered_boundary_entry_uses_profile_envelope():
+    from incidentstats.events import EventSeries
+
+    sim = simulate_multivariate([2.0, 1.0], [[0.3, 0.0], [0.0, 0.3]], 0.5, end=300.0, rng=5)
+    start = pd.Timestamp("2020-01-01")
+    streams = {
+        k: EventSeries(
+            start + pd.to_timedelta(np.floor(v), unit="D"),
+            start=start,
+            end=start + pd.Timedelta(days=300),
+            resolution="day",
+        )
+        for k, v in sim.items()
+    }
+    res = MultivariateHawkes(n_imputations=3).fit(streams, rng=2)
+    name = "adjacency[0<-1]"
+    assert (res.imputations[name] == 0).all()  # on the boundary in every imputation
+    ci = res.profile_interval(name)
+    assert ci.low == 0.0 and 0 < ci.high < 0.3 and "envelope" in ci.method
+    row = res.confidence_interval().loc[name]
+    assert row["low"] == 0.0 and row["high"] == pytest.approx(ci.high)
