@@ -925,6 +925,19 @@ class DiscreteHawkesResult(Result):
             out[r] = (y - lam) / np.sqrt(var)
         return pd.DataFrame(out, index=self._counts.index)
 
+    def counts_frame(self) -> pd.DataFrame:
+        """The counts per bin of every stream (as fitted)."""
+        c = self._counts
+        return pd.DataFrame(c.x.T.astype(np.int64), index=c.index, columns=self.streams)
+
+    def plot_fitted(self, stream: str | None = None, ax: Any = None) -> Any:
+        """Observed counts against the fitted conditional mean (one modelled stream)."""
+        from ..plotting.multivariate import plot_discrete_fit
+
+        if stream is not None:
+            check_choice("stream", stream, self.receivers, "plot_fitted")
+        return plot_discrete_fit(self, stream=stream, ax=ax)
+
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Adjacency heat map (several streams)."""
         from ..plotting.multivariate import plot_adjacency

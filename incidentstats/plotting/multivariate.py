@@ -8,7 +8,7 @@ import numpy as np
 
 from . import get_ax
 
-__all__ = ["plot_adjacency"]
+__all__ = ["plot_adjacency", "plot_discrete_fit"]
 
 
 def plot_adjacency(
@@ -53,4 +53,31 @@ def plot_adjacency(
                 color = "white" if v > 0.6 * vmax else "black"
                 ax.text(j, i, f"{v:.3g}", ha="center", va="center", color=color)
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+def plot_discrete_fit(result: Any, stream: str | None = None, ax: Any = None) -> Any:
+    """Observed counts per bin against the fitted conditional mean of a discrete Hawkes fit.
+
+    Parameters
+    ----------
+    result : DiscreteHawkesResult
+    stream : str, optional
+        A modelled stream (default: the first).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    fitted = result.fitted()
+    name = stream if stream is not None else fitted.columns[0]
+    ax = get_ax(ax, figsize=(9.0, 3.5))
+    counts = result.counts_frame()[name]
+    x = fitted.index
+    ax.plot(x, counts.to_numpy(), color="0.6", lw=0.8, label="observed")
+    ax.plot(x, fitted[name].to_numpy(), color="C0", lw=1.2, label="fitted mean")
+    ax.set_ylabel("events per bin")
+    ax.set_title(f"Discrete Hawkes fit: {name}")
+    ax.legend(loc="upper right", frameon=False)
     return ax

@@ -212,6 +212,11 @@ def test_result_interface_and_plot():
     assert fit.shape == (400, 1) and (fit.to_numpy() > 0).all()
     assert abs(res.pearson_residuals().to_numpy().mean()) < 0.1
     assert res.plot().get_ylabel() == "receiving stream"
+    ax = res.plot_fitted()
+    assert len(ax.lines) == 2 and ax.get_ylabel() == "events per bin"
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), x)
+    with pytest.raises(IncidentStatsError, match="stream"):
+        res.plot_fitted("other")
 
 
 def test_eventseries_and_countseries_input():
