@@ -31,9 +31,10 @@ def plot_adjacency(
     """
     adj = result.adjacency
     d = adj.shape[0]
-    ax = get_ax(ax, figsize=(1.2 * d + 2.5, 1.1 * d + 1.5))
+    own_figure = ax is None
+    ax = get_ax(ax, figsize=(1.4 * d + 3.0, 1.2 * d + 2.0))
     values = np.asarray(adj.values, float)
-    vmax = max(float(np.nanmax(values)), 1e-12)
+    vmax = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 1e-12)
     im = ax.imshow(values, cmap=cmap, vmin=0.0, vmax=vmax)
     ax.set_xticks(range(d))
     ax.set_xticklabels([str(c) for c in adj.columns], rotation=30, ha="right")
@@ -50,9 +51,14 @@ def plot_adjacency(
         for i in range(d):
             for j in range(d):
                 v = values[i, j]
+                if not np.isfinite(v):  # a stream that was not modelled (receivers=)
+                    ax.text(j, i, "not fitted", ha="center", va="center", color="0.5")
+                    continue
                 color = "white" if v > 0.6 * vmax else "black"
                 ax.text(j, i, f"{v:.3g}", ha="center", va="center", color=color)
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    if own_figure:
+        ax.figure.tight_layout()
     return ax
 
 
