@@ -327,7 +327,11 @@ def _detectable(entry: dict[str, Any]) -> dict[str, Any] | None:
     b, a = entry["before"], entry["after"]
     if not b["events"] or not b["exposure_days"] or not a["exposure_days"]:
         return None
-    out: dict[str, Any] = {"power": 0.8, "method": "exact-cond"}
+    # the exact power sums over every possible total (quadratic in the counts), so large
+    # windows use the score test's power (normal approximation, accurate there)
+    expected = b["rate_per_day"] * (b["exposure_days"] + a["exposure_days"])
+    method = "exact-cond" if expected <= ETEST_MAX_EVENTS else "score"
+    out: dict[str, Any] = {"power": 0.8, "method": method}
     for direction in ("increase", "decrease"):
         try:
             out[direction] = _num(
@@ -337,6 +341,7 @@ def _detectable(entry: dict[str, Any]) -> dict[str, Any] | None:
                     a["exposure_days"],
                     power=0.8,
                     direction=direction,
+                    method=method,
                 )
             )
         except IncidentStatsError:

@@ -182,6 +182,9 @@ def test_etest_left_out_for_large_counts():
     res = section(rep, "rate_change")
     (e,) = res["triggers"]
     assert set(e["methods"]) == {"exact-cond", "score", "wald-log"}
+    # the power search switches to the score test's power for large counts
+    assert e["detectable_ratio"]["method"] == "score"
+    assert e["detectable_ratio"]["decrease"] < 1 < e["detectable_ratio"]["increase"]
     assert any("E-test left out" in n for n in rep["rate_change"].summaries[0].notes)
 
 
