@@ -38,6 +38,15 @@ MAX_DETECTABLE = 10
 MAX_TRIGGER_FIGURES = 3
 
 
+def _fp(p: Any) -> str:
+    """``"= 0.0123"`` for a sentence such as "p = 0.0123"; a p-value that underflowed to 0
+    gives ``"< 1e-300"`` rather than "= 0"."""
+    v = _num(p)
+    if v is not None and v == 0:
+        return "< 1e-300"
+    return f"= {_fmt(p)}"
+
+
 def _num(x: Any) -> float | None:
     """A float, or None for missing / non-finite values."""
     if x is None:
@@ -357,12 +366,12 @@ def _rate_change_sentence(e: dict[str, Any]) -> str:
         f"{_fmt(b['exposure_days'])} days before and "
         f"{a['events']} in {_fmt(a['exposure_days'])} days after; the rate ratio is "
         f"{_fmt(exact['ratio'])} (95% CI {_fmt(exact['ci_low'])} to {_fmt(exact['ci_high'])}, "
-        f"exact conditional p = {_fmt(exact['pvalue'])})."
+        f"exact conditional p {_fp(exact['pvalue'])})."
     )
     if e.get("placebo"):
         text += (
             f" Among {e['placebo']['n_placebo']} placebo dates the observed change ranks "
-            f"with p = {_fmt(e['placebo']['pvalue'])}."
+            f"with p {_fp(e['placebo']['pvalue'])}."
         )
     return text
 
@@ -438,7 +447,7 @@ def build_its(ctx: Context) -> Section:
         "link, the days observed in each week as exposure, a linear trend and a step at "
         f"{'each break' if len(dates) > 1 else 'the trigger'}) puts the rate ratio at "
         f"{first['trigger']} at {_fmt(first['ratio'])} (95% CI {_fmt(first['ci_low'])} to "
-        f"{_fmt(first['ci_high'])}, p = {_fmt(first['pvalue'])}). Unlike the window "
+        f"{_fmt(first['ci_high'])}, p {_fp(first['pvalue'])}). Unlike the window "
         "comparison above, it allows for a trend and for counts more variable than Poisson."
     ]
     if fallback is not None:
@@ -448,7 +457,7 @@ def build_its(ctx: Context) -> Section:
         )
     if hac:
         paragraphs.append(
-            f"The residuals of the first fit were autocorrelated (Ljung-Box p = {_fmt(lb_p)}), "
+            f"The residuals of the first fit were autocorrelated (Ljung-Box p {_fp(lb_p)}), "
             "so the intervals and p-values use Newey-West (HAC) standard errors."
         )
     figs = (
@@ -816,7 +825,7 @@ def build_interpretation(ctx: Context) -> Section:
             "caveat",
             "overdispersion",
             f"Weekly counts vary more than a Poisson process with one rate allows (dispersion "
-            f"index {_fmt(wd['dispersion'])}, p = {_fmt(wd['pvalue'])}): part of it may be "
+            f"index {_fmt(wd['dispersion'])}, p {_fp(wd['pvalue'])}): part of it may be "
             "trend or rate changes, the rest is clustering; Poisson intervals that ignore it "
             "are too narrow, which is why the time-series model is negative binomial and the "
             "placebo test is shown.",
@@ -943,16 +952,14 @@ def _rate_findings(
                 "shows",
                 "rate_changed",
                 f"After {e['date']} the rate was {_fmt(ratio)} times the rate before "
-                f"({label} = {_fmt(p)}"
-                + (f", placebo p = {_fmt(pp)}" if pp is not None else "")
-                + ").",
+                f"({label} {_fp(p)}" + (f", placebo p {_fp(pp)}" if pp is not None else "") + ").",
             )
         elif p < 0.05:
             add(
                 "caveat",
                 "placebo_disagrees",
-                f"At {e['date']} the exact test rejects equal rates ({label} = {_fmt(p)}) but "
-                f"the placebo test does not (p = {_fmt(pp)}): changes this large happen at "
+                f"At {e['date']} the exact test rejects equal rates ({label} {_fp(p)}) but "
+                f"the placebo test does not (p {_fp(pp)}): changes this large happen at "
                 "many dates in these data, so the trigger is not singled out.",
             )
         elif len(triggers) <= MAX_TRIGGER_FIGURES:
@@ -961,7 +968,7 @@ def _rate_findings(
                 "no_rate_change",
                 f"At {e['date']} the data are consistent with no change in rate (ratio "
                 f"{_fmt(ratio)}, 95% CI {_fmt(exact.get('ci_low'))} to "
-                f"{_fmt(exact.get('ci_high'))}, {label} = {_fmt(p)}); the interval shows how "
+                f"{_fmt(exact.get('ci_high'))}, {label} {_fp(p)}); the interval shows how "
                 "large a change the data cannot exclude.",
             )
     if uninformative:
@@ -1006,7 +1013,7 @@ def _model_findings(res: Mapping[str, Any], add: Any) -> None:
                 "caveat",
                 "gof_failure",
                 f"The {MODEL_NAMES[key]} fails the time-rescaling goodness-of-fit test "
-                f"(KS p = {_fmt(p)}): its numbers describe the data poorly.",
+                f"(KS p {_fp(p)}): its numbers describe the data poorly.",
             )
         n = v["params"].get("branching_ratio")
         if n is None:
