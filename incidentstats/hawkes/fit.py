@@ -417,7 +417,7 @@ class HawkesProcess:
         if isinstance(events, Mapping):
             from .multivariate import fit_multivariate
 
-            return fit_multivariate(self, dict(events))
+            return fit_multivariate(self, dict(events), rng=rng)
         self._check_events(events)
         if events.n < 2:
             raise error(
@@ -457,6 +457,7 @@ def fit_prepared(
     else:
         starts = make_starts(spec, pt.replicates, pt.T, n_starts, gen)
         opt = maximize(spec, pt.replicates, pt.T, starts, process.max_iter)
+        spec, opt = _respect_decay_bound(spec, opt, pt, n_starts, gen, process.max_iter)
     if hasattr(spec.kernel, "canonical"):  # label switching: components in decay order
         opt.theta = spec.from_dict(spec.kernel.canonical(spec.as_dict(opt.theta)))  # type: ignore[union-attr]
         opt.hess_free = None
@@ -495,6 +496,53 @@ def fit_prepared(
     )
     _warn(res, n_events)
     return res
+
+
+def decay_lower_bound(T: float) -> float:
+    """Smallest decay the fit accepts: a mean triggering delay no longer than the window."""
+    return 1.0 / T
+
+
+def _respect_decay_bound(
+    spec: ModelSpec,
+    opt: Optimum,
+    pt: Any,
+    n_starts: int,
+    gen: np.random.Generator,
+    max_iter: int,
+) -> tuple[ModelSpec, Optimum]:
+    """Refit with decays held at 1/T when the unconstrained optimum put them below it.
+
+    With a decay β → 0 the kernel's mass leaves the observation window: only n·β is
+    estimable and n runs off to absurd values (hundreds to 10⁵ on homogeneous Poisson data)
+    while the fit reports convergence. The fit is therefore constrained to β ≥ 1/T (mean
+    delay at most the window length); when the constraint binds, the decay is held at the
+    bound, reported in ``HawkesResult.decay_at_bound`` and not given an interval.
+    """
+    if spec.kernel is None:
+        return spec, opt
+    bound = decay_lower_bound(pt.T)
+    values = spec.as_dict(opt.theta)
+    low = {
+        name: bound
+        for name in spec.names
+        if name.startswith("decay") and name not in spec.fixed and values[name] < bound
+    }
+    if not low:
+        return spec, opt
+    constrained = ModelSpec(
+        spec.baseline, spec.kernel, {**spec.fixed, **low}, time_scale=spec.time_scale
+    )
+    starts = make_starts(constrained, pt.replicates, pt.T, n_starts, gen)
+    starts.append(constrained.from_dict({**values, **low}))
+    # the nested Poisson model (n -> 0) is the other natural candidate on this boundary
+    t0 = pt.replicates[0]
+    near_poisson = {**values, **low, "branching_ratio": 1e-9}
+    near_poisson.update(constrained.baseline.initial(t0, pt.T, max(t0.size, 1) / pt.T))
+    near_poisson.update(constrained.fixed)
+    starts.append(constrained.from_dict(near_poisson))
+    constrained.decay_bound_hit = tuple(sorted(low))  # type: ignore[attr-defined]
+    return constrained, maximize(constrained, pt.replicates, pt.T, starts, max_iter)
 
 
 def _warn(res: Any, n_events: int) -> None:

@@ -168,11 +168,22 @@ class HawkesResult(Result):
     @property
     def at_boundary(self) -> bool:
         """Whether the estimate sits where the kernel is not identified: branching ratio
-        below 10⁻³, or a triggering half-life beyond 10 window lengths (then n and the decay
-        trade off and only their product is estimated)."""
+        below 10⁻³, a triggering half-life beyond 10 window lengths, or a decay held at its
+        lower bound 1/T (then n and the decay trade off and only their product is estimated)."""
         if self.process.kernel is None:
             return False
-        return bool(self.branching_ratio < 1e-3 or self.half_life > 10 * self.T)
+        return bool(
+            self.branching_ratio < 1e-3 or self.half_life > 10 * self.T or bool(self.decay_at_bound)
+        )
+
+    @property
+    def decay_at_bound(self) -> tuple[str, ...]:
+        """Decay parameters held at their lower bound 1/T (mean delay = window length).
+
+        Empty unless the unconstrained maximum had a triggering kernel longer than the
+        observation window, where the branching ratio is not identified.
+        """
+        return tuple(getattr(self._spec, "decay_bound_hit", ()))
 
     @property
     def n_imputations(self) -> int:
@@ -405,7 +416,15 @@ class HawkesResult(Result):
                 f"{self.params['exponent'] / self.params['cutoff']:.4g} per {self.unit}, "
                 "so the data show no heavy tail; prefer kernel='exponential'."
             )
-        if self.at_boundary:
+        if self.decay_at_bound:
+            s.add_note(
+                f"The likelihood pushed the decay below 1/T (a mean triggering delay longer "
+                f"than the {self.T:.4g}-{self.unit} window), where the branching ratio is not "
+                "identified; the fit holds " + ", ".join(self.decay_at_bound) + " at 1/T. "
+                "The excitation then mimics a slow drift of the background rate: compare "
+                "with a trend baseline and with PoissonProcess() in ist.compare_models."
+            )
+        if self.branching_ratio < 1e-3 or self.half_life > 10 * self.T:
             s.add_note(
                 "The estimate is on the boundary of the parameter space (branching ratio ~0 "
                 "or a triggering half-life far beyond the window): no self-excitation is "
@@ -421,6 +440,7 @@ class HawkesResult(Result):
             "kernel": None if self.process.kernel is None else self.process.kernel.to_dict(),
             "baseline": self.process.baseline.to_dict(),
             "unit": self.unit,
+            "decay_at_bound": list(self.decay_at_bound),
             "n_events": self.n_events,
             "window": [self.events.start, self.events.end],
             "T": self.T,

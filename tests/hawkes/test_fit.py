@@ -432,3 +432,31 @@ def test_piecewise_break_dates_follow_the_unit():
     assert h.process.baseline.offsets[0] == pytest.approx(24 * d.process.baseline.offsets[0])
     assert h.params["baseline_2"] * 24 == pytest.approx(d.params["baseline_2"], rel=1e-4)
     assert h.loglik == pytest.approx(d.loglik - ev.n * np.log(24), rel=1e-6)
+
+
+def test_decay_held_at_window_bound_on_homogeneous_data():
+    # Regression: on homogeneous Poisson data the unconstrained MLE can put the decay at ~0,
+    # where only n·β is identified and n ran to 10^2 - 10^5 while "converged". The fit now
+    # holds the decay at 1/T (mean delay = window) and says so.
+    import warnings
+
+    import numpy as np
+
+    import incidentstats as ist
+
+    hit = 0
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        x = np.sort(rng.uniform(0, 500, rng.poisson(100)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = ist.HawkesProcess().fit(ist.EventSeries.from_offsets(x, end=500.0))
+        assert res.params["decay"] >= 1 / 500 - 1e-12
+        assert res.params["branching_ratio"] < 1.0
+        if res.decay_at_bound:
+            hit += 1
+            assert res.at_boundary
+            assert res.params["decay"] == 1 / 500
+            assert "holds decay at 1/T" in str(res.summary())
+            assert res.to_dict()["decay_at_bound"] == ["decay"]
+    assert hit >= 2  # seeds 0 and 3 hit the bound (measured)
