@@ -10,6 +10,9 @@ PIP    := $(PY) -m pip
 BASE_STAMP := $(VENV)/.installed-base
 DEV_STAMP  := $(VENV)/.installed-dev
 PYTEST_WORKERS ?= 2
+# two pytest workers on two cores: one BLAS thread each (spinning BLAS threads oversubscribe
+# the cores and slowed scipy's optimisers ~25x on a loaded machine)
+TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: report test lint typecheck unit notebooks docs bench clean venv dev
 
@@ -45,11 +48,11 @@ typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
 unit: $(DEV_STAMP)
-	MPLBACKEND=Agg $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
 
 notebooks: $(DEV_STAMP)
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-	  MPLBACKEND=Agg $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q --nbmake --nbmake-timeout=600 notebooks; \
+	  $(TEST_ENV) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q --nbmake --nbmake-timeout=600 notebooks; \
 	else echo "no notebooks yet"; fi
 
 test: lint typecheck unit notebooks
