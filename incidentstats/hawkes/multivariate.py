@@ -9,6 +9,7 @@ Public entry points: :class:`MultivariateHawkes` (options only; ``.fit(streams)`
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import warnings
@@ -34,7 +35,8 @@ __all__ = [
 ]
 
 _KERNELS = ("exponential", "sum_exponential")
-_BASELINES = ("constant", "loglinear", "piecewise")
+_BASELINES = ("constant", "loglinear", "piecewise", "seasonal", "shock")
+_OBJECT_BASELINES = ("seasonal", "shock")
 _TIES = ("jitter", "error", "none")
 _COARSE = ("minute", "hour", "day")
 _UNIT_DAYS = {"minute": 1.0 / 1440.0, "hour": 1.0 / 24.0, "day": 1.0}
@@ -157,8 +159,13 @@ class _Layout:
     """Names and transforms of the natural parameter vector.
 
     Order: baselines (one per stream; for the piecewise baseline one per stream and segment,
-    segment-major), trends (loglinear only), adjacency (D·D·U, row-major receiving × source ×
-    component), decays (U).
+    segment-major; for a seasonal or shock baseline one per stream and baseline parameter,
+    parameter-major), trends (loglinear only), adjacency (D·D·U, row-major receiving × source
+    × component), decays (U).
+
+    ``bobj`` is a bound univariate baseline (:class:`~incidentstats.hawkes.baselines.
+    SeasonalBaseline` or :class:`~incidentstats.hawkes.baselines.ShockBaseline`, dates as day
+    offsets) whose shape every stream shares with its own parameters.
     """
 
     def __init__(
@@ -167,6 +174,7 @@ class _Layout:
         n_exp: int,
         baseline: str,
         edges: np.ndarray | None = None,
+        bobj: Any = None,
     ) -> None:
         self.streams = tuple(names)
         self.d = len(names)
@@ -174,10 +182,16 @@ class _Layout:
         self.baseline = baseline
         self.edges = edges  # segment edges in days (piecewise only), 0 ... T
         self.k = 1 if edges is None else len(edges) - 1
+        self.bobj: Any = bobj if baseline in _OBJECT_BASELINES else None
         d, u = self.d, self.u
-        labels = [f"baseline[{s}]" for s in names]
-        for seg in range(2, self.k + 1):
-            labels += [f"baseline_{seg}[{s}]" for s in names]
+        # baseline parameter names per stream (parameter-major blocks of D entries)
+        if self.bobj is not None:
+            self.bnames: tuple[str, ...] = tuple(self.bobj.param_names)
+        else:
+            extra = tuple(f"baseline_{seg}" for seg in range(2, self.k + 1))
+            self.bnames = ("baseline", *extra)
+        self.kb = len(self.bnames)
+        labels = [f"{b}[{s}]" for b in self.bnames for s in names]
         if baseline == "loglinear":
             labels += [f"trend[{s}]" for s in names]
         for r in names:
@@ -186,16 +200,26 @@ class _Layout:
                     labels.append(f"adjacency[{r}<-{c}]" if u == 1 else f"adjacency[{r}<-{c},{k}]")
         labels += ["decay"] if u == 1 else [f"decay[{k}]" for k in range(u)]
         self.labels = labels
-        self.n_base = d * (2 if baseline == "loglinear" else self.k)
+        self.n_base = d * (2 if baseline == "loglinear" else self.kb)
         self.sl_mu = slice(0, d * self.k)
+        self.sl_base = slice(0, d * self.kb)
         self.sl_trend = slice(d, 2 * d) if baseline == "loglinear" else slice(d, d)
         self.sl_adj = slice(self.n_base, self.n_base + d * d * u)
         self.sl_beta = slice(self.n_base + d * d * u, self.n_base + d * d * u + u)
         self.size = self.sl_beta.stop
-        # transform: log for baselines and decays, identity otherwise
+        # transform: log for baselines and decays, identity otherwise (object baselines: their
+        # own transforms, e.g. identity for the harmonic coefficients)
         self.log_mask = np.zeros(self.size, bool)
         self.log_mask[self.sl_mu] = True
         self.log_mask[self.sl_beta] = True
+        #: baseline entries bounded like the kernel decays (the shock decay)
+        self.decay_like = np.zeros(self.size, bool)
+        if self.bobj is not None:
+            for m, tr in enumerate(self.bobj.transforms):
+                self.log_mask[m * d : (m + 1) * d] = tr == "log"
+            for m, nm in enumerate(self.bnames):
+                if nm == "shock_decay":
+                    self.decay_like[m * d : (m + 1) * d] = True
 
     def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(baseline of the first segment per stream, trend, adjacency (D, D, U), decays)."""
@@ -208,8 +232,22 @@ class _Layout:
         """Baseline rates as a (D, K) matrix (K = 1 unless piecewise)."""
         return theta[self.sl_mu].reshape(self.k, self.d).T
 
+    def base_matrix(self, theta: np.ndarray) -> np.ndarray:
+        """Baseline parameters as a (D, kb) matrix (columns in the order of ``bnames``)."""
+        return theta[self.sl_base].reshape(self.kb, self.d).T
+
+    def stream_params(self, theta: np.ndarray, i: int) -> dict[str, float]:
+        """Parameters of stream ``i``'s background in the univariate baseline's naming."""
+        return dict(zip(self.bnames, (float(v) for v in self.base_matrix(theta)[i])))
+
     def base_at(self, theta: np.ndarray, data: _Data) -> np.ndarray:
         """Background intensity of each event's own stream at its time."""
+        if self.bobj is not None:
+            out = np.zeros(len(data.times))
+            for i in range(self.d):
+                sel = data.marks == i
+                out[sel] = self.bobj.rate(data.times[sel], self.stream_params(theta, i))
+            return out
         if self.baseline == "piecewise":
             assert self.edges is not None
             seg = np.clip(np.searchsorted(self.edges, data.times, "right") - 1, 0, self.k - 1)
@@ -219,6 +257,8 @@ class _Layout:
 
     def base_cumulative(self, theta: np.ndarray, i: int, t: np.ndarray, T: float) -> np.ndarray:
         """Integral of stream ``i``'s background from 0 to each of ``t``."""
+        if self.bobj is not None:
+            return _object_cumulative(self.bobj, self.stream_params(theta, i), np.asarray(t))
         if self.baseline == "piecewise":
             assert self.edges is not None
             rates = self.segments(theta)[i]
@@ -234,13 +274,55 @@ class _Layout:
 
     def pack(self, mu: Any, trend: Any, adj: Any, betas: Any) -> np.ndarray:
         m = np.asarray(mu, float)
-        if self.k > 1:
+        if self.bobj is not None:
+            m = m.reshape(self.d, self.kb).T
+        elif self.k > 1:
             m = np.broadcast_to(m.reshape(self.d, -1), (self.d, self.k)).T
         parts = [m.ravel()]
         if self.baseline == "loglinear":
             parts.append(np.asarray(trend, float).ravel())
         parts += [np.asarray(adj, float).reshape(-1), np.asarray(betas, float).ravel()]
         return np.concatenate(parts)
+
+
+def _univariate_background(lay: _Layout, theta: np.ndarray, T: float) -> tuple[Any, list[dict]]:
+    """Every stream's background as (univariate Baseline object, parameter dict per stream)."""
+    from .baselines import ConstantBaseline, PiecewiseBaseline, TrendBaseline
+
+    if lay.bobj is not None:
+        return lay.bobj, [lay.stream_params(theta, i) for i in range(lay.d)]
+    if lay.baseline == "piecewise":
+        assert lay.edges is not None
+        bobj = PiecewiseBaseline(list(lay.edges[1:-1]))
+        return bobj, [dict(zip(bobj.param_names, row)) for row in lay.segments(theta)]
+    mu, trend, _, _ = lay.unpack(theta)
+    if lay.baseline == "loglinear":
+        # mu exp(b (t/T - 1/2)) = [mu exp(-b/2)] exp((b/T) t)
+        return TrendBaseline(), [
+            {"baseline": float(m * math.exp(-b / 2.0)), "trend": float(b / T)}
+            for m, b in zip(mu, trend)
+        ]
+    return ConstantBaseline(), [{"baseline": float(m)} for m in mu]
+
+
+def _object_cumulative(bobj: Any, p: Mapping[str, float], t: np.ndarray) -> np.ndarray:
+    """∫_0^t μ(s) ds for each ``t`` (vectorised) for a seasonal or shock background."""
+    t = np.asarray(t, float)
+    if bobj.name == "shock":
+        om = p["shock_decay"]
+        gam = np.array([p[f"shock_{k + 1}"] for k in range(len(bobj.offsets))])
+        lag = np.clip(t[:, None] - bobj.offsets[None, :], 0.0, None)
+        return p["baseline"] * t + (-np.expm1(-om * lag)) @ gam
+    # seasonal: whole periods times the integral over one period (the phase is counted from
+    # 0), plus the remainder by 64-point Gauss-Legendre (the integrand is smooth)
+    P = bobj.period
+    full = np.floor(t / P)
+    rem = t - full * P
+    one = bobj.integral(0.0, P, p)
+    gx, gw = np.polynomial.legendre.leggauss(64)
+    x = rem[:, None] * (gx[None, :] + 1.0) / 2.0
+    part = (bobj.rate(x, p) * gw[None, :]).sum(axis=1) * rem / 2.0
+    return full * one + part
 
 
 def _h(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +349,8 @@ def _loglik(
     if not np.isfinite(sum_log):
         return -np.inf, np.full(lay.size, np.nan)
     d = lay.d
+    if lay.bobj is not None:
+        return _loglik_object(data, lay, theta, want_grad)
     if lay.baseline == "piecewise":
         assert lay.edges is not None
         rates = lay.segments(theta)  # (D, K)
@@ -293,6 +377,53 @@ def _loglik(
         parts.append(g_tr)
     parts += [g_adj.reshape(-1), g_beta]
     return ll, np.concatenate(parts)
+
+
+def _loglik_object(
+    data: _Data, lay: _Layout, theta: np.ndarray, want_grad: bool
+) -> tuple[float, np.ndarray]:
+    """Log-likelihood and gradient for a seasonal or shock background per stream.
+
+    The background of stream ``i`` and its Jacobian in the baseline parameters come from the
+    univariate baseline object (``_rate_jac``, ``_integral_grad``): O(n·k) for k baseline
+    parameters; the excitation part is the same numba recursion as for the other baselines.
+    """
+    _, _, adj, betas = lay.unpack(theta)
+    T = data.end
+    bobj = lay.bobj
+    n = len(data.times)
+    mu_at = np.zeros(n)
+    sels = [np.flatnonzero(data.marks == i) for i in range(lay.d)]
+    jacs = []
+    for i, sel in enumerate(sels):
+        p_i = lay.stream_params(theta, i)
+        if want_grad:
+            mu_i, jac_i = bobj._rate_jac(data.times[sel], p_i)
+            jacs.append(jac_i)
+        else:
+            mu_i = bobj.rate(data.times[sel], p_i)
+        mu_at[sel] = mu_i
+    if np.any(~(mu_at > 0)):
+        return -np.inf, np.full(lay.size, np.nan)
+    sum_log, comp_exc, inv, g_adj, g_beta = _nb.loglik_grad(
+        data.times, data.marks, T, mu_at, np.ascontiguousarray(adj), betas, want_grad
+    )
+    if not np.isfinite(sum_log):
+        return -np.inf, np.full(lay.size, np.nan)
+    g_base = np.zeros((lay.d, lay.kb))
+    comp_base = 0.0
+    for i, sel in enumerate(sels):
+        p_i = lay.stream_params(theta, i)
+        if want_grad:
+            integ, dint = bobj._integral_grad(T, p_i)
+            g_base[i] = jacs[i].T @ inv[sel] - dint
+        else:
+            integ = bobj.integral(0.0, T, p_i)
+        comp_base += float(integ)
+    ll = sum_log - comp_exc - comp_base
+    if not want_grad:
+        return ll, np.zeros(0)
+    return ll, np.concatenate([g_base.T.ravel(), g_adj.reshape(-1), g_beta])
 
 
 def _to_x(theta: np.ndarray, lay: _Layout) -> np.ndarray:
@@ -334,7 +465,7 @@ def _optimize(
     beta_hi = math.log(1e4 * max(float(np.max(data.counts)), 1.0) / data.end)
     bounds: list[tuple[float | None, float | None]] = []
     for k in idx:
-        if lay.sl_beta.start <= k < lay.sl_beta.stop:
+        if lay.sl_beta.start <= k < lay.sl_beta.stop or lay.decay_like[k]:
             bounds.append((beta_lo, beta_hi))
         elif lay.log_mask[k]:
             bounds.append((-30.0, 30.0))
@@ -383,7 +514,8 @@ def _hessian(data: _Data, lay: _Layout, theta: np.ndarray, free: np.ndarray) -> 
         tp = theta.copy()
         tm = theta.copy()
         tp[m] += step
-        tm[m] = max(tm[m] - step, 0.0) if not lay.log_mask[m] else tm[m] - step
+        is_adj = lay.sl_adj.start <= m < lay.sl_adj.stop
+        tm[m] = max(tm[m] - step, 0.0) if is_adj else tm[m] - step
         gp = _loglik(data, lay, tp)[1][idx]
         gm = _loglik(data, lay, tm)[1][idx]
         hess[:, a] = (gp - gm) / (tp[m] - tm[m])
@@ -394,7 +526,21 @@ def _start_values(data: _Data, lay: _Layout, decay0: np.ndarray) -> np.ndarray:
     rate = np.maximum(data.counts, 1) / data.end
     mu = 0.5 * rate
     adj = np.full((lay.d, lay.d, lay.u), 0.4 / (lay.d * lay.u))
-    if lay.baseline == "piecewise":
+    if lay.bobj is not None:
+        mu = np.array(
+            [
+                [
+                    lay.bobj.initial(data.times[data.marks == i], data.end, rate[i] * 0.5)[nm]
+                    for nm in lay.bnames
+                ]
+                for i in range(lay.d)
+            ]
+        )
+        if "shock_decay" in lay.bnames:  # inside the optimiser's bounds
+            col = lay.bnames.index("shock_decay")
+            hi = 1e4 * max(float(np.max(data.counts)), 1.0) / data.end
+            mu[:, col] = np.clip(mu[:, col], 0.2 / data.end, hi / 2.0)
+    elif lay.baseline == "piecewise":
         assert lay.edges is not None
         seg = np.clip(np.searchsorted(lay.edges, data.times, "right") - 1, 0, lay.k - 1)
         cnt = np.zeros((lay.d, lay.k))
@@ -493,7 +639,7 @@ class MultivariateHawkes:
         *,
         n_exponentials: int = 2,
         decays: Any = None,
-        baseline: str = "constant",
+        baseline: Any = "constant",
         breaks: Sequence[Any] | None = None,
         ties: str = "jitter",
         n_imputations: int = 5,
@@ -517,7 +663,7 @@ class MultivariateHawkes:
     # -- validation ---------------------------------------------------------------------------
     def _options(self) -> tuple[str, int, np.ndarray | None, str]:
         kernel = check_choice("kernel", self.kernel, _KERNELS, "MultivariateHawkes")
-        baseline = check_choice("baseline", self.baseline, _BASELINES, "MultivariateHawkes")
+        baseline, _ = self._baseline_spec()
         check_choice("ties", self.ties, _TIES, "MultivariateHawkes")
         check_positive("n_imputations", self.n_imputations, integer=True)
         check_positive("n_starts", self.n_starts, integer=True)
@@ -578,6 +724,63 @@ class MultivariateHawkes:
             )
         return [_merge(arrays, T, names, first.start)], info
 
+    def _baseline_spec(self) -> tuple[str, Any]:
+        """(baseline name, univariate baseline object or None) from the ``baseline`` option."""
+        from .baselines import (
+            Baseline,
+            ConstantBaseline,
+            PiecewiseBaseline,
+            SeasonalBaseline,
+            ShockBaseline,
+            TrendBaseline,
+        )
+
+        b = self.baseline
+        if isinstance(b, Baseline):
+            kinds: dict[type, str] = {
+                ConstantBaseline: "constant",
+                TrendBaseline: "loglinear",
+                PiecewiseBaseline: "piecewise",
+                SeasonalBaseline: "seasonal",
+                ShockBaseline: "shock",
+            }
+            name = kinds.get(type(b))
+            if name is None:
+                raise error(
+                    "The `baseline` parameter of MultivariateHawkes",
+                    "must be a constant, trend, piecewise, seasonal or shock baseline",
+                    repr(b),
+                    "Several streams support only the built-in baseline types; fit each "
+                    "stream on its own with HawkesProcess for a custom baseline.",
+                )
+            if name == "piecewise" and self.breaks:
+                raise error(
+                    "The `breaks` parameter of MultivariateHawkes",
+                    "must not be given together with a PiecewiseBaseline object (it has its "
+                    "own breaks)",
+                    self.breaks,
+                    "Drop breaks=, or pass baseline='piecewise' with breaks=.",
+                )
+            return name, (b if name in _OBJECT_BASELINES else None)
+        name = check_choice("baseline", b, _BASELINES, "MultivariateHawkes")
+        if name == "shock":
+            raise error(
+                "The `baseline` parameter of MultivariateHawkes",
+                "needs the trigger dates of the shocks",
+                "'shock'",
+                "Pass baseline=ShockBaseline(dates=['2020-01-03']) "
+                "(incidentstats.hawkes.ShockBaseline).",
+            )
+        if name == "seasonal":
+            return name, SeasonalBaseline()
+        return name, None
+
+    def _breaks(self) -> list[Any]:
+        b = self.baseline
+        if not isinstance(b, str) and getattr(b, "name", None) == "piecewise":
+            return list(b.breaks)
+        return list(self.breaks or [])
+
     def _edges(self, baseline: str, data: Any, info: dict) -> np.ndarray | None:
         """Segment edges (days) of the piecewise baseline, validated against the window."""
         if baseline != "piecewise":
@@ -589,7 +792,7 @@ class MultivariateHawkes:
                     "Pass baseline='piecewise' or drop breaks=.",
                 )
             return None
-        breaks = list(self.breaks or [])
+        breaks = self._breaks()
         if not breaks:
             raise error(
                 "The `breaks` parameter of MultivariateHawkes",
@@ -598,23 +801,7 @@ class MultivariateHawkes:
                 "Pass e.g. breaks=['2020-01-03'].",
             )
         T = data.end
-        start = info.get("start")
-        offs = []
-        for b in breaks:
-            if isinstance(b, numbers.Real) and not isinstance(b, bool):
-                offs.append(float(b))
-            elif start is not None:
-                from .._validation import to_timestamp
-
-                ts = to_timestamp("breaks", b, keep_tz=True)
-                offs.append((ts - start) / pd.Timedelta(days=1))
-            else:
-                raise error(
-                    "The `breaks` parameter of MultivariateHawkes",
-                    "must be day offsets when the streams are arrays of times",
-                    b,
-                )
-        offs_arr = np.sort(np.asarray(offs, float))
+        offs_arr = _day_offsets(breaks, info.get("start"), "breaks", "MultivariateHawkes")
         if (
             np.any(~(offs_arr > 0))
             or np.any(~(offs_arr < T))
@@ -623,10 +810,37 @@ class MultivariateHawkes:
             raise error(
                 "Every baseline break",
                 f"must lie strictly inside the observation window (0, {T:g}) days, once",
-                list(self.breaks or []),
+                breaks,
                 "Drop breaks on or outside the window edges.",
             )
         return np.concatenate([[0.0], offs_arr, [T]])
+
+    def _bound_object(self, baseline: str, data: Any, info: dict) -> Any:
+        """The seasonal / shock baseline object with its dates as day offsets in the window."""
+        _, bobj = self._baseline_spec()
+        if bobj is None or baseline != "shock":
+            return bobj
+        from .baselines import ShockBaseline
+
+        T = data.end
+        offs = _day_offsets(list(bobj.dates), info.get("start"), "dates", "ShockBaseline")
+        if np.any(~(offs > 0)) or np.any(~(offs < T)) or len(np.unique(offs)) < len(offs):
+            raise error(
+                "Every shock date of the ShockBaseline",
+                f"must lie strictly inside the observation window (0, {T:g}) days, once",
+                list(bobj.dates),
+                "Drop dates on or outside the window edges.",
+            )
+        return ShockBaseline(list(bobj.dates), _offsets=offs)
+
+    def _layout(self, names: Sequence[str], u: int, baseline: str, data: Any, info: dict) -> Any:
+        return _Layout(
+            names,
+            u,
+            baseline,
+            self._edges(baseline, data, info),
+            self._bound_object(baseline, data, info),
+        )
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(
@@ -667,7 +881,7 @@ class MultivariateHawkes:
             datasets = [plan.draw(gen) for _ in range(int(self.n_imputations))]
         else:
             datasets = prepared
-        lay = _Layout(datasets[0].names, u, baseline, self._edges(baseline, datasets[0], info))
+        lay = self._layout(datasets[0].names, u, baseline, datasets[0], info)
         with _nb.blas_single_thread():
             fits = [_fit_one(d, lay, fixed, int(self.n_starts)) for d in datasets]
         return _combine(self, fits, datasets, lay, fixed, info, kernel)
@@ -689,11 +903,30 @@ class MultivariateHawkes:
             )
         else:
             data = _array_data(names, values, float(check_positive("end", end)))
-        lay = _Layout(
-            names, u, baseline, self._edges(baseline, data, {"start": data.start, "events": values})
-        )
+        lay = self._layout(names, u, baseline, data, {"start": data.start})
         theta = _theta_from_params(params, lay)
         return _loglik(data, lay, theta, want_grad=False)[0]
+
+
+def _day_offsets(values: Sequence[Any], start: Any, arg: str, owner: str) -> np.ndarray:
+    """Dates (or day offsets) → sorted day offsets from ``start`` (the window start)."""
+    offs = []
+    for b in values:
+        if isinstance(b, numbers.Real) and not isinstance(b, bool):
+            offs.append(float(b))
+        elif start is not None:
+            from .._validation import to_timestamp
+
+            ts = to_timestamp(arg, b, keep_tz=True)
+            offs.append((ts - start) / pd.Timedelta(days=1))
+        else:
+            raise error(
+                f"The `{arg}` parameter of {owner}",
+                "must be day offsets when the streams are arrays of times",
+                b,
+                "Pass numbers (days from the window start), or EventSeries streams.",
+            )
+    return np.sort(np.asarray(offs, float))
 
 
 class _JitterPlan:
@@ -721,8 +954,40 @@ def _cross_ties(arrays: list[np.ndarray]) -> bool:
     return len(np.unique(allt)) < len(allt)
 
 
+def _object_base_from_params(params: Mapping[str, Any], lay: _Layout) -> np.ndarray:
+    """(D, kb) baseline parameters of a seasonal / shock background from ``params``."""
+    d = lay.d
+    try:
+        cols = [np.broadcast_to(np.asarray(params[nm], float).ravel(), (d,)) for nm in lay.bnames]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise error(
+            "The `params` argument",
+            f"must hold {', '.join(lay.bnames)} (one number per stream, {d}) for the "
+            f"{lay.baseline} baseline",
+            sorted(params) if isinstance(params, Mapping) else type(params).__name__,
+        ) from exc
+    mat = np.column_stack(cols)
+    for m, nm in enumerate(lay.bnames):
+        col = mat[:, m]
+        if nm.startswith("shock_") and nm != "shock_decay":
+            bad, rule = ~np.isfinite(col) | (col < 0), "must be finite and >= 0"
+        elif lay.bobj.transforms[m] == "log":
+            bad, rule = ~np.isfinite(col) | (col <= 0), "must be finite and > 0"
+        else:
+            bad, rule = ~np.isfinite(col), "must be finite"
+        if np.any(bad):
+            raise error(f"The `{nm}` entry of `params`", rule, col.tolist())
+    return mat
+
+
 def _theta_from_params(params: Mapping[str, Any], lay: _Layout) -> np.ndarray:
     d, u = lay.d, lay.u
+    if lay.bobj is not None:
+        base = _object_base_from_params(params, lay)
+        rest = {k: v for k, v in params.items() if k not in lay.bnames}
+        rest["baseline"] = base[:, 0]
+        theta = _theta_from_params(rest, _Layout(lay.streams, lay.u, "constant"))
+        return np.concatenate([base.T.ravel(), theta[d:]])
     try:
         mu = np.asarray(params["baseline"], float).reshape(d, -1)
         if mu.shape[1] not in (1, lay.k):
@@ -917,6 +1182,13 @@ class MultivariateHawkesResult(Result):
             )
             self.baseline_segments = pd.DataFrame(
                 layout.segments(theta), index=pd.Index(self.streams, name="stream"), columns=cols
+            )
+        self.baseline_params: pd.DataFrame | None = None
+        if layout.bobj is not None:
+            self.baseline_params = pd.DataFrame(
+                layout.base_matrix(theta),
+                index=pd.Index(self.streams, name="stream"),
+                columns=pd.Index(list(layout.bnames), name="parameter"),
             )
         self.trend = (
             pd.Series(trend, index=self.streams, name="trend")
@@ -1137,11 +1409,17 @@ class MultivariateHawkesResult(Result):
         return frame
 
     def simulate(self, rng: Any = None, end: float | None = None) -> dict[str, np.ndarray]:
-        """Simulate the fitted process on ``[0, end)`` (default: the fitted window), in days."""
-        mu, _, adj, betas = self._lay.unpack(self._theta)
-        if self._lay.baseline != "constant":
-            raise error("simulate()", "supports the constant baseline", self._lay.baseline)
-        out = simulate_multivariate(mu, adj, betas, end=end or self.window_days, rng=rng)
+        """Simulate the fitted process on ``[0, end)`` (default: the fitted window), in days.
+
+        Every baseline type is simulated with its fitted per-stream background (beyond the
+        window a seasonal background repeats, a shock keeps decaying, a trend continues).
+        """
+        _, _, adj, betas = self._lay.unpack(self._theta)
+        bobj, per_stream = _univariate_background(self._lay, self._theta, self.window_days)
+        params = {nm: [sp[nm] for sp in per_stream] for nm in bobj.param_names}
+        out = simulate_multivariate(
+            params, adj, betas, end=end or self.window_days, rng=rng, background=bobj
+        )
         return dict(zip(self.streams, out.values()))
 
     def forecast(self, horizon: float, n_paths: int = 1000, rng: Any = None) -> pd.DataFrame:
@@ -1149,13 +1427,15 @@ class MultivariateHawkesResult(Result):
 
         Paths continue the observed history exactly (the exponential kernels are memoryless:
         each past event's remaining offspring are Poisson with mean
-        ``a_iju e^{-beta_u (T - t)}``, their delays again Exp(beta_u)). Constant baseline only.
+        ``a_iju e^{-beta_u (T - t)}``, their delays again Exp(beta_u)). A time-varying
+        background is continued past the window: the last piecewise level, the log-linear
+        trend, the seasonal cycle, the decaying shock impulses (drawn by thinning).
         """
         h = float(check_positive("horizon", horizon))
         n_paths = int(check_positive("n_paths", n_paths, integer=True))
-        if self._lay.baseline != "constant":
-            raise error("forecast()", "supports the constant baseline", self._lay.baseline)
         gen = check_rng(rng)
+        bobj, per_stream = _univariate_background(self._lay, self._theta, self.window_days)
+        constant = self._lay.baseline == "constant"
         d = self._data
         mu, _, adj, betas = self._lay.unpack(self._theta)
         counts = np.zeros((n_paths, self._lay.d), dtype=np.int64)
@@ -1169,9 +1449,12 @@ class MultivariateHawkesResult(Result):
             times: list[np.ndarray] = []
             marks: list[np.ndarray] = []
             for i in range(self._lay.d):
-                nb = gen.poisson(mu[i] * h)
-                times.append(gen.uniform(0.0, h, nb))
-                marks.append(np.full(nb, i))
+                if constant:
+                    tb = gen.uniform(0.0, h, gen.poisson(mu[i] * h))
+                else:
+                    tb = _thin(bobj, per_stream[i], d.end, d.end + h, gen) - d.end
+                times.append(tb)
+                marks.append(np.full(len(tb), i))
                 for u in range(self._lay.u):
                     nc = gen.poisson(resid[i, u])
                     times.append(gen.exponential(1.0 / betas[u], nc))
@@ -1225,6 +1508,8 @@ class MultivariateHawkesResult(Result):
         s.add_table("Parameters (rates per day)", tab)
         if self.baseline_segments is not None:
             s.add_table("Background rate per segment (per day)", self.baseline_segments)
+        if self.baseline_params is not None:
+            s.add_table(f"Background ({self._lay.bobj!r}) per stream", self.baseline_params)
         adj = self.adjacency.copy()
         adj.index.name = "receiving \\ source"
         s.add_table("Adjacency (expected direct offspring)", adj)
@@ -1261,6 +1546,9 @@ class MultivariateHawkesResult(Result):
                 "model": "multivariate_hawkes",
                 "kernel": self.kernel,
                 "baseline_type": self._lay.baseline,
+                "baseline_options": (
+                    self._lay.bobj.to_dict() if self._lay.bobj is not None else None
+                ),
                 "streams": self.streams,
                 "params": self.params,
                 "bse": self.bse,
@@ -1343,8 +1631,9 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
     Used by ``HawkesProcess.fit(dict_of_streams)``. Reads ``process.kernel`` (a string or an
     object with ``.name``; ``"exponential"``/``"exp"`` or ``"sum_exponential"``/``"sumexp"``,
     with ``.decays`` / ``.n_exponentials`` when present), ``process.baseline`` (``None``,
-    ``"constant"``, ``"loglinear"``/``"trend"``, or an object with such a ``.name``, or a
-    piecewise baseline with ``.breaks``),
+    ``"constant"``, ``"loglinear"``/``"trend"``, or an object with such a ``.name``, a
+    piecewise baseline with ``.breaks``, a :class:`~incidentstats.hawkes.SeasonalBaseline`
+    or a :class:`~incidentstats.hawkes.ShockBaseline`, each then fitted per stream),
     ``process.fixed`` (``{"decay": value}`` fixes the decay) and ``process.ties`` /
     ``process.n_imputations`` / ``process.n_starts`` when present. Extra keyword arguments go
     to :meth:`MultivariateHawkes.fit`.
@@ -1406,19 +1695,41 @@ def fit_multivariate(process: Any, streams: Any, **kwargs: Any) -> MultivariateH
         "trend": "loglinear",
         "loglinearbaseline": "loglinear",
         "log-linear": "loglinear",
+        "seasonal": "seasonal",
+        "seasonalbaseline": "seasonal",
+        "shock": "shock",
+        "shockbaseline": "shock",
     }
     if bname not in bmap:
         raise error(
             "The `baseline` of the process",
-            "must be constant, log-linear or piecewise for several streams",
+            "must be constant, log-linear, piecewise, seasonal or shock for several streams",
             bname,
-            "Use baseline=None (constant) or a log-linear trend baseline.",
+            "Use baseline=None (constant), a trend, PiecewiseBaseline, SeasonalBaseline or "
+            "ShockBaseline.",
         )
+    chosen: Any = bmap[bname]
+    if chosen in _OBJECT_BASELINES:
+        from .baselines import SeasonalBaseline, ShockBaseline
+
+        # the univariate baseline object carries its own options (period, harmonics, dates)
+        if isinstance(base, (SeasonalBaseline, ShockBaseline)):
+            chosen = base
+        elif chosen == "seasonal" and isinstance(base, str):
+            chosen = SeasonalBaseline()
+        else:
+            raise error(
+                "The `baseline` of the process",
+                f"must be a {'SeasonalBaseline' if chosen == 'seasonal' else 'ShockBaseline'} "
+                "object for several streams",
+                repr(base),
+                "Pass e.g. baseline=ShockBaseline(dates=['2020-01-03']).",
+            )
     model = MultivariateHawkes(
         kernel,
         n_exponentials=int(n_exp),
         decays=decays,
-        baseline=bmap[bname],
+        baseline=chosen,
         breaks=list(breaks) if breaks is not None and bmap[bname] == "piecewise" else None,
         ties=getattr(process, "ties", "jitter"),
         n_imputations=int(getattr(process, "n_imputations", 5) or 5),
@@ -1533,26 +1844,60 @@ def simulate_multivariate(
     end: float,
     rng: Any = None,
     names: Sequence[str] | None = None,
+    background: Any = None,
 ) -> dict[str, np.ndarray]:
     """Simulate a multivariate exponential Hawkes process on ``[0, end)`` by branching.
 
     Background events of stream ``i`` are Poisson(``baseline[i] · end``), uniform on the
-    window; each event of stream ``j`` has Poisson(``adjacency[i, j(, u)]``) children in stream
+    window (or, with ``background=``, drawn by thinning from that time-varying rate); each
+    event of stream ``j`` has Poisson(``adjacency[i, j(, u)]``) children in stream
     ``i`` at Exp(``decays[u]``) delays; generations repeat until none is left in the window
     (exact cluster representation, Hawkes & Oakes 1974). Returns sorted times per stream.
+
+    Parameters
+    ----------
+    baseline : array-like (D,) or dict
+        Background rate per stream (per day); with ``background=``, a dict of that
+        baseline's parameters with one value per stream, e.g. ``{"baseline": [0.5, 0.3],
+        "cos_1": [0.4, 0.0], "sin_1": [0.0, 0.2]}`` for ``SeasonalBaseline(period=7)``.
+    adjacency : array-like (D, D) or (D, D, U)
+    decays : float or array-like (U,)
+    end : float
+        Window length in days.
+    rng : int, Generator or None
+    names : sequence of str, optional
+        Stream names (default ``"0"``, ``"1"``, …).
+    background : Baseline, optional
+        A univariate baseline object (:class:`~incidentstats.hawkes.SeasonalBaseline`,
+        :class:`~incidentstats.hawkes.ShockBaseline` with dates as day offsets, …) shared in
+        shape by every stream; background events are drawn by thinning (Lewis & Shedler
+        1979) on chunks of at most a day.
 
     References
     ----------
     Hawkes, A. G. & Oakes, D. (1974). A cluster process representation of a self-exciting
     process. *Journal of Applied Probability* 11(3), 493–503.
+    Lewis, P. A. W. & Shedler, G. S. (1979). Simulation of nonhomogeneous Poisson processes
+    by thinning. *Naval Research Logistics Quarterly* 26(3), 403–413.
 
     Examples
     --------
     >>> out = simulate_multivariate([0.2, 0.1], [[0.3, 0.0], [0.5, 0.2]], 1.0, end=100.0, rng=3)
     >>> sorted(out)
     ['0', '1']
+    >>> from incidentstats.hawkes import ShockBaseline
+    >>> out = simulate_multivariate({"baseline": [0.2, 0.1], "shock_1": [10.0, 0.0],
+    ...                              "shock_decay": [0.5, 1.0]}, [[0.3, 0.0], [0.5, 0.2]], 1.0,
+    ...                             end=100.0, rng=3, background=ShockBaseline(dates=[50.0]))
+    >>> int(np.sum((out["0"] >= 50) & (out["0"] < 60))) > 5
+    True
     """
-    mu = np.asarray(baseline, float).ravel()
+    stream_params: list[dict[str, float]] | None = None
+    if background is not None:
+        stream_params = _background_params(baseline, background)
+        mu = np.array([sp.get("baseline", 0.0) for sp in stream_params])
+    else:
+        mu = np.asarray(baseline, float).ravel()
     d = len(mu)
     adj = np.asarray(adjacency, float)
     betas = np.atleast_1d(np.asarray(decays, float)).ravel()
@@ -1589,11 +1934,67 @@ def simulate_multivariate(
     t0 = []
     m0 = []
     for i in range(d):
-        nb = gen.poisson(mu[i] * end_f)
-        t0.append(gen.uniform(0.0, end_f, nb))
-        m0.append(np.full(nb, i, dtype=np.int64))
+        if stream_params is not None:
+            ti = _thin(background, stream_params[i], 0.0, end_f, gen)
+        else:
+            ti = gen.uniform(0.0, end_f, gen.poisson(mu[i] * end_f))
+        t0.append(ti)
+        m0.append(np.full(len(ti), i, dtype=np.int64))
     t, m = _cascade_times(np.concatenate(t0), np.concatenate(m0), adj, betas, end_f, gen)
     labels = list(names) if names is not None else [str(i) for i in range(d)]
     if len(labels) != d:
         raise error("The `names` argument", f"must have {d} entries", labels)
     return {labels[i]: np.sort(t[m == i]) for i in range(d)}
+
+
+def _background_params(baseline: Any, background: Any) -> list[dict[str, float]]:
+    """Per-stream parameter dicts of a ``background`` baseline object from ``{name: values}``."""
+    from .baselines import Baseline
+
+    if not isinstance(background, Baseline):
+        raise error(
+            "The `background` argument",
+            "must be a Baseline object (e.g. SeasonalBaseline(period=7))",
+            type(background).__name__,
+        )
+    names = background.param_names
+    if not isinstance(baseline, Mapping) or any(nm not in baseline for nm in names):
+        raise error(
+            "The `baseline` argument",
+            f"must be a dict with {', '.join(names)} (one value per stream) when background= is "
+            "given",
+            sorted(baseline) if isinstance(baseline, Mapping) else type(baseline).__name__,
+        )
+    cols = [np.atleast_1d(np.asarray(baseline[nm], float)).ravel() for nm in names]
+    d = max(len(c) for c in cols)
+    try:
+        mat = np.column_stack([np.broadcast_to(c, (d,)) for c in cols])
+    except ValueError as exc:
+        raise error(
+            "The `baseline` argument",
+            "must give every parameter once per stream (equal lengths)",
+            {nm: len(c) for nm, c in zip(names, cols)},
+        ) from exc
+    if not np.all(np.isfinite(mat)):
+        raise error("The `baseline` argument", "must hold finite parameters", mat.tolist())
+    return [dict(zip(names, (float(v) for v in row))) for row in mat]
+
+
+def _thin(
+    bobj: Any, p: Mapping[str, float], a: float, b: float, gen: np.random.Generator
+) -> np.ndarray:
+    """Event times of the Poisson process with rate ``bobj.rate`` on ``[a, b)`` (thinning on
+    chunks of at most one day, with the baseline's own upper bound per chunk)."""
+    if not b > a:
+        return np.zeros(0)
+    edges = np.linspace(a, b, int(math.ceil(b - a)) + 1)
+    out = []
+    for lo, hi in itertools.pairwise(edges):
+        bound = float(bobj.max_rate(lo, hi, p))
+        if not bound > 0:
+            continue
+        x = gen.uniform(lo, hi, gen.poisson(bound * (hi - lo)))
+        if x.size:
+            keep = gen.uniform(0.0, bound, x.size) < bobj.rate(x, p)
+            out.append(x[keep])
+    return np.sort(np.concatenate(out)) if out else np.zeros(0)

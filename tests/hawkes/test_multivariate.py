@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -362,7 +363,8 @@ def test_mismatched_windows():
     "kwargs, match",
     [
         ({"kernel": "powerlaw"}, "kernel"),
-        ({"baseline": "seasonal"}, "baseline"),
+        ({"baseline": "weekly"}, "baseline"),
+        ({"baseline": "shock"}, "ShockBaseline\\(dates="),
         ({"ties": "drop"}, "ties"),
         ({"decays": -1.0}, "decays"),
         ({"decays": [1.0, 2.0]}, "decays"),
@@ -527,3 +529,377 @@ def test_jittered_boundary_entry_uses_profile_envelope():
     assert ci.low == 0.0 and 0 < ci.high < 0.3 and "envelope" in ci.method
     row = res.confidence_interval().loc[name]
     assert row["low"] == 0.0 and row["high"] == pytest.approx(ci.high)
+
+
+# -- seasonal and shock backgrounds per stream ----------------------------------------------
+def _seasonal_rate(p, period):
+    """Harmonic background written out (independent of hawkes/baselines.py)."""
+
+    def rate(t):
+        x = 0.0
+        k = 1
+        while f"cos_{k}" in p:
+            w = 2 * math.pi * k / period
+            x += p[f"cos_{k}"] * math.cos(w * t) + p[f"sin_{k}"] * math.sin(w * t)
+            k += 1
+        return p["baseline"] * math.exp(x)
+
+    return rate
+
+
+def _shock_rate(p, dates):
+    def rate(t):
+        om = p["shock_decay"]
+        return p["baseline"] + sum(
+            p[f"shock_{k + 1}"] * om * math.exp(-om * (t - d))
+            for k, d in enumerate(dates)
+            if t >= d
+        )
+
+    return rate
+
+
+def _brute_general(streams, rates, adj, beta, end, breakpoints=()):
+    """Independent O(n²) log-likelihood with any background: direct sums for the
+    excitation, adaptive quadrature (scipy.integrate.quad) for the background integral."""
+    from scipy import integrate
+
+    names = list(streams)
+    ll = 0.0
+    for i, ni in enumerate(names):
+        for t in streams[ni]:
+            lam = rates[i](t) + sum(
+                adj[i][j] * beta * math.exp(-beta * (t - s))
+                for j, nj in enumerate(names)
+                for s in streams[nj]
+                if s < t
+            )
+            ll += math.log(lam)
+        ll -= integrate.quad(
+            rates[i], 0.0, end, points=breakpoints or None, limit=500, epsabs=1e-13, epsrel=1e-13
+        )[0]
+        for j, nj in enumerate(names):
+            for s in streams[nj]:
+                ll -= adj[i][j] * (1 - math.exp(-beta * (end - s)))
+    return ll
+
+
+SEASONAL_P = {
+    "baseline": [0.5, 0.8],
+    "cos_1": [0.4, -0.3],
+    "sin_1": [-0.2, 0.5],
+    "cos_2": [0.1, 0.0],
+    "sin_2": [0.0, -0.25],
+}
+SHOCK_P = {
+    "baseline": [0.5, 0.8],
+    "shock_1": [3.0, 0.0],
+    "shock_2": [1.5, 2.0],
+    "shock_decay": [0.7, 2.5],
+}
+ADJ2 = [[0.3, 0.1], [0.2, 0.4]]
+
+
+def _small_streams(seed=3, end=23.5):
+    gen = np.random.default_rng(seed)
+    return {"a": np.sort(gen.uniform(0, end, 14)), "b": np.sort(gen.uniform(0, end, 11))}
+
+
+def _per_stream(p, i):
+    return {k: v[i] for k, v in p.items()}
+
+
+@pytest.mark.parametrize("kind", ["seasonal", "shock"])
+def test_seasonal_and_shock_loglik_match_brute_force(kind):
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+
+    end = 23.5  # not a multiple of the period: the partial-period quadrature is exercised
+    streams = _small_streams(end=end)
+    if kind == "seasonal":
+        model = MultivariateHawkes(baseline=SeasonalBaseline(period=6.3, n_harmonics=2))
+        params, rates = (
+            SEASONAL_P,
+            [_seasonal_rate(_per_stream(SEASONAL_P, i), 6.3) for i in (0, 1)],
+        )
+        points = ()
+    else:
+        dates = [4.0, 11.2]
+        model = MultivariateHawkes(baseline=ShockBaseline(dates=dates))
+        params, rates = SHOCK_P, [_shock_rate(_per_stream(SHOCK_P, i), dates) for i in (0, 1)]
+        points = tuple(dates)
+    ll = model.loglikelihood(streams, {**params, "adjacency": ADJ2, "decays": 1.3}, end=end)
+    ref = _brute_general(streams, rates, ADJ2, 1.3, end, points)
+    assert ll == pytest.approx(ref, rel=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["seasonal", "shock"])
+def test_seasonal_and_shock_gradient_matches_finite_differences(kind):
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+    from incidentstats.hawkes.multivariate import _array_data, _Layout, _loglik
+
+    streams = _small_streams(seed=8)
+    data = _array_data(["a", "b"], list(streams.values()), 23.5)
+    if kind == "seasonal":
+        bobj, params = SeasonalBaseline(period=6.3, n_harmonics=2), SEASONAL_P
+    else:
+        bobj, params = ShockBaseline(dates=[4.0, 11.2]), {**SHOCK_P, "shock_1": [3.0, 0.4]}
+    for u, betas in ((1, [1.3]), (2, [0.5, 3.0])):
+        lay = _Layout(["a", "b"], u, kind, None, bobj)
+        base = np.column_stack([params[nm] for nm in lay.bnames])
+        adj = np.repeat(np.array(ADJ2)[:, :, None], u, axis=2) / u
+        theta = lay.pack(base, None, adj, betas)
+        _, g = _loglik(data, lay, theta)
+        num = np.zeros_like(theta)
+        for k in range(lay.size):
+            h = 1e-6 * max(1.0, abs(theta[k]))
+            tp, tm = theta.copy(), theta.copy()
+            tp[k] += h
+            tm[k] -= h
+            num[k] = (_loglik(data, lay, tp)[0] - _loglik(data, lay, tm)[0]) / (2 * h)
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-6)
+
+
+def test_hessian_of_negative_real_parameters_is_local():
+    # a negative trend / harmonic coefficient must not be clamped at 0 in the Hessian step
+    from incidentstats.hawkes import SeasonalBaseline
+    from incidentstats.hawkes.multivariate import _array_data, _hessian, _Layout, _loglik
+
+    streams = _small_streams(seed=8)
+    data = _array_data(["a", "b"], list(streams.values()), 23.5)
+    lay = _Layout(["a", "b"], 1, "seasonal", None, SeasonalBaseline(period=6.3))
+    base = np.column_stack([SEASONAL_P[nm] for nm in lay.bnames])
+    theta = lay.pack(base, None, np.array(ADJ2)[:, :, None], [1.3])
+    k = lay.labels.index("cos_1[b]")  # -0.3
+    hess = _hessian(data, lay, theta, np.ones(lay.size, bool))
+    h = 1e-4
+    tp, tm = theta.copy(), theta.copy()
+    tp[k] += h
+    tm[k] -= h
+    second = (
+        _loglik(data, lay, tp)[0] - 2 * _loglik(data, lay, theta)[0] + _loglik(data, lay, tm)[0]
+    ) / h**2
+    assert hess[k, k] == pytest.approx(second, rel=1e-4)
+
+
+def _object_recovery(bobj, truth_p, adj, beta, end, reps, seed0):
+    names = ["s0", "s1"]
+    truth = np.concatenate(
+        [np.ravel(truth_p[nm]) for nm in bobj.param_names] + [np.ravel(adj), [beta]]
+    )
+    hits, ests = [], []
+    for r in range(reps):
+        streams = simulate_multivariate(
+            truth_p, adj, beta, end=end, rng=seed0 + r, names=names, background=bobj
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SmallSampleWarning)
+            res = MultivariateHawkes(baseline=bobj).fit(streams, end=end)
+        assert res.converged
+        ci = res.confidence_interval()
+        hits.append((ci["low"].to_numpy() <= truth) & (truth <= ci["high"].to_numpy()))
+        ests.append(res.params.to_numpy())
+    return truth, np.array(hits), np.array(ests), res
+
+
+def test_seasonal_baseline_recovery_and_coverage():
+    from incidentstats.hawkes import SeasonalBaseline
+
+    # weekly cycle in stream 0 (cosine phase), in stream 1 (sine phase); ~1,500 events
+    bobj = SeasonalBaseline(period=7.0)
+    tp = {"baseline": [0.5, 0.3], "cos_1": [0.6, 0.0], "sin_1": [0.0, -0.5]}
+    reps = 100 if FULL else 8
+    truth, hits, ests, res = _object_recovery(
+        bobj, tp, [[0.3, 0.2], [0.0, 0.4]], 1.5, 1000.0, reps, 300
+    )
+    # mean estimates near the truth (per-replicate SE of the harmonic coefficients ~0.1)
+    np.testing.assert_allclose(ests.mean(axis=0), truth, atol=0.1 if FULL else 0.12)
+    # coverage of all 95% intervals pooled (11 parameters x reps); measured in the full run,
+    # see the MultivariateHawkes docstring; the reduced run allows binomial noise
+    assert hits.mean() >= (0.92 if FULL else 0.85), hits.mean(axis=0)
+    assert list(res.baseline_params.columns) == ["baseline", "cos_1", "sin_1"]
+    assert "SeasonalBaseline(period=7" in str(res.summary())
+
+
+def test_shock_baseline_recovery_and_coverage():
+    from incidentstats.hawkes import ShockBaseline
+
+    bobj = ShockBaseline(dates=[300.0, 700.0])
+    tp = {
+        "baseline": [0.5, 0.3],
+        "shock_1": [40.0, 10.0],
+        "shock_2": [20.0, 5.0],
+        "shock_decay": [0.2, 0.5],
+    }
+    reps = 100 if FULL else 8
+    truth, hits, ests, res = _object_recovery(
+        bobj, tp, [[0.3, 0.2], [0.0, 0.4]], 1.5, 1000.0, reps, 700
+    )
+    # shock sizes are Poisson-like counts of ~5-40 events: compare on the relative scale
+    np.testing.assert_allclose(np.median(ests, axis=0), truth, rtol=0.35, atol=0.06)
+    assert hits.mean() >= (0.92 if FULL else 0.85), hits.mean(axis=0)
+    assert res.to_dict()["baseline_options"]["name"] == "shock"
+
+
+@pytest.mark.parametrize("kind", ["seasonal", "shock"])
+def test_declustering_background_equals_baseline_integral(kind):
+    # score equation of the background level (and shock sizes): at the MLE the expected
+    # number of background events equals the integral of the fitted background
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+
+    if kind == "seasonal":
+        bobj = SeasonalBaseline(period=7.0)
+        tp = {"baseline": [0.5, 0.4], "cos_1": [0.5, 0.0], "sin_1": [0.0, 0.4]}
+    else:
+        bobj = ShockBaseline(dates=[150.0])
+        tp = {"baseline": [0.5, 0.4], "shock_1": [20.0, 10.0], "shock_decay": [0.3, 0.3]}
+    adj = [[0.3, 0.2], [0.1, 0.3]]
+    streams = simulate_multivariate(tp, adj, 2.0, end=400.0, rng=3, background=bobj)
+    res = MultivariateHawkes(baseline=bobj).fit(streams, end=400.0)
+    bp = res.branching_probabilities()
+    total = sum(
+        _integral_of(bobj, res.baseline_params.loc[s].to_dict(), 400.0) for s in res.streams
+    )
+    assert bp["background"].sum() == pytest.approx(total, rel=1e-4)
+    assert (res.gof()["pvalue"] > 0.01).all()
+    # the cumulative background used by gof() reaches the window integral at T
+    lay = res._lay
+    for i, s in enumerate(res.streams):
+        cum = lay.base_cumulative(res._theta, i, np.array([123.4, 400.0]), 400.0)
+        p = res.baseline_params.loc[s].to_dict()
+        assert cum[1] == pytest.approx(_integral_of(bobj, p, 400.0), rel=1e-9)
+        assert cum[0] == pytest.approx(_integral_of(bobj, p, 123.4), rel=1e-9)
+
+
+def _integral_of(bobj, p, upper):
+    from scipy import integrate
+
+    if bobj.name == "seasonal":
+        rate = _seasonal_rate(p, bobj.period)
+        pts = None
+    else:
+        rate = _shock_rate(p, list(bobj.offsets))
+        pts = [x for x in bobj.offsets if x < upper]
+    return integrate.quad(rate, 0.0, upper, points=pts, limit=1000, epsabs=1e-12, epsrel=1e-12)[0]
+
+
+def test_shock_forecast_matches_mean_ode():
+    # expected count of a univariate Hawkes process with time-varying background mu(t):
+    # E[lambda] = mu + x, x' = -beta (1 - n) x + n beta mu(t) (linearity of expectation),
+    # solved here with scipy's ODE solver from x(T) = sum n beta e^{-beta (T - t_k)}
+    from scipy.integrate import solve_ivp
+
+    from incidentstats.hawkes import ShockBaseline
+
+    bobj = ShockBaseline(dates=[290.0])
+    tp = {"baseline": [0.4], "shock_1": [30.0], "shock_decay": [0.1]}
+    streams = simulate_multivariate(tp, [[0.4]], 1.0, end=300.0, rng=5, background=bobj)
+    res = MultivariateHawkes(baseline=bobj, decays=1.0).fit(streams, end=300.0)
+    p = res.baseline_params.iloc[0].to_dict()
+    n, b = res.adjacency.iloc[0, 0], 1.0
+    mu = _shock_rate(p, [290.0])
+    x0 = float(np.sum(n * b * np.exp(-b * (300.0 - streams["0"]))))
+    h = 10.0
+    sol = solve_ivp(
+        lambda t, y: [-b * (1 - n) * y[0] + n * b * mu(t), mu(t) + y[0]],
+        (300.0, 300.0 + h),
+        [x0, 0.0],
+        rtol=1e-10,
+        atol=1e-10,
+    )
+    expected = sol.y[1, -1]
+    fc = res.forecast(h, n_paths=3000, rng=2)
+    assert fc["expected"].iloc[0] == pytest.approx(expected, rel=0.05)
+    sim = res.simulate(rng=1)
+    assert set(sim) == {"0"} and np.all(np.diff(sim["0"]) >= 0)
+
+
+def test_seasonal_and_shock_through_core_process_and_dates():
+    import incidentstats as ist
+    from incidentstats.events import EventSeries
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+
+    sim = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=400.0, rng=1)
+    streams = {k: EventSeries.from_offsets(v, end=400.0) for k, v in sim.items()}
+    start = streams["0"].start
+    # a seasonal background through HawkesProcess(baseline=SeasonalBaseline(...))
+    seas = SeasonalBaseline(period=30.0, n_harmonics=2)
+    res = ist.HawkesProcess(baseline=seas).fit(streams)
+    ref = MultivariateHawkes(baseline=seas).fit(streams)
+    pd.testing.assert_series_equal(res.params, ref.params)
+    assert res.baseline_params.shape == (2, 5)
+    # shock dates as dates resolve against the window start; equal to day offsets
+    day = start + pd.Timedelta(days=120)
+    a = ist.HawkesProcess(baseline=ShockBaseline(dates=[str(day.date())])).fit(streams)
+    b = MultivariateHawkes(baseline=ShockBaseline(dates=[120.0])).fit(sim, end=400.0)
+    assert list(a.params.index) == list(b.params.index)
+    np.testing.assert_allclose(a.params.to_numpy(), b.params.to_numpy(), rtol=1e-4, atol=1e-6)
+    # the string "seasonal" gives the default weekly cycle
+    assert MultivariateHawkes(baseline="seasonal").fit(sim, end=400.0).baseline_params.shape == (
+        2,
+        3,
+    )
+
+
+def test_seasonal_and_shock_bad_input():
+    from incidentstats.hawkes import (
+        PiecewiseBaseline,
+        SeasonalBaseline,
+        ShockBaseline,
+        TrendBaseline,
+    )
+
+    sim = {"a": [1.0, 2.0, 5.0], "b": [3.0, 4.0]}
+    with pytest.raises(IncidentStatsError, match="must be day offsets"):
+        MultivariateHawkes(baseline=ShockBaseline(dates=["2020-01-03"])).fit(sim, end=10.0)
+    with pytest.raises(IncidentStatsError, match="strictly inside"):
+        MultivariateHawkes(baseline=ShockBaseline(dates=[12.0])).fit(sim, end=10.0)
+    with pytest.raises(IncidentStatsError, match="strictly inside"):
+        MultivariateHawkes(baseline=ShockBaseline(dates=[0.0])).fit(sim, end=10.0)
+
+    class Custom(TrendBaseline):
+        name = "custom"
+
+    with pytest.raises(IncidentStatsError, match="built-in baseline types"):
+        MultivariateHawkes(baseline=Custom()).fit(sim, end=10.0)
+    with pytest.raises(IncidentStatsError, match="own breaks"):
+        MultivariateHawkes(baseline=PiecewiseBaseline([5.0]), breaks=[4.0]).fit(sim, end=10.0)
+    with pytest.raises(IncidentStatsError, match="only with baseline='piecewise'"):
+        MultivariateHawkes(baseline=SeasonalBaseline(), breaks=[4.0]).fit(sim, end=10.0)
+    with pytest.raises(IncidentStatsError, match="cos_1"):
+        MultivariateHawkes(baseline=SeasonalBaseline()).loglikelihood(
+            sim, {"baseline": [1, 1], "adjacency": ADJ2, "decays": 1.0}, end=10.0
+        )
+    with pytest.raises(IncidentStatsError, match="shock_decay"):
+        MultivariateHawkes(baseline=ShockBaseline(dates=[5.0])).loglikelihood(
+            sim,
+            {
+                "baseline": [1, 1],
+                "shock_1": [1, 1],
+                "shock_decay": [0, 1],
+                "adjacency": ADJ2,
+                "decays": 1.0,
+            },
+            end=10.0,
+        )
+    with pytest.raises(IncidentStatsError, match="background"):
+        simulate_multivariate([0.5], [[0.2]], 1.0, end=10.0, background="seasonal")
+    with pytest.raises(IncidentStatsError, match="sin_1"):
+        simulate_multivariate(
+            {"baseline": [0.5], "cos_1": [0.1]},
+            [[0.2]],
+            1.0,
+            end=10.0,
+            background=SeasonalBaseline(),
+        )
+
+    class Process:
+        kernel = "exponential"
+        baseline = "shock"
+
+    with pytest.raises(IncidentStatsError, match="ShockBaseline object"):
+        fit_multivariate(Process(), sim, end=10.0)
+    # piecewise through its object equals piecewise through breaks=
+    a = MultivariateHawkes(baseline=PiecewiseBaseline([5.0]), ties="none")
+    b = MultivariateHawkes(baseline="piecewise", breaks=[5.0])
+    p = {"baseline": [[1, 2], [1, 0.5]], "adjacency": ADJ2, "decays": 1.0}
+    assert a.loglikelihood(sim, p, end=10.0) == b.loglikelihood(sim, p, end=10.0)
