@@ -212,6 +212,7 @@ class _Layout:
         self.log_mask = np.zeros(self.size, bool)
         self.log_mask[self.sl_mu] = True
         self.log_mask[self.sl_beta] = True
+        self._cache: Any = None  # (data, event_cache(data)) of the last data set
         #: baseline entries bounded like the kernel decays (the shock decay)
         self.decay_like = np.zeros(self.size, bool)
         if self.bobj is not None:
@@ -220,6 +221,26 @@ class _Layout:
             for m, nm in enumerate(self.bnames):
                 if nm == "shock_decay":
                     self.decay_like[m * d : (m + 1) * d] = True
+
+    def event_cache(self, data: _Data) -> tuple[list[np.ndarray], list[Any], Any]:
+        """Parameter-free parts of a seasonal / shock likelihood for ``data`` (one entry kept).
+
+        (indices of each stream's events, harmonic features at them (seasonal), (quadrature
+        weights, features at the nodes) of ∫_0^T (seasonal)).
+        """
+        cached = self._cache
+        if cached is not None and cached[0] is data:
+            return cached[1]
+        sels = [np.flatnonzero(data.marks == i) for i in range(self.d)]
+        feats: list[Any] = [None] * self.d
+        quad: Any = None
+        if self.bobj is not None and self.bobj.name == "seasonal":
+            feats = [self.bobj._features(data.times[sel]) for sel in sels]
+            x, w = self.bobj._nodes(0.0, data.end)
+            quad = (w, self.bobj._features(x))
+        out = (sels, feats, quad)
+        self._cache = (data, out)
+        return out
 
     def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(baseline of the first segment per stream, trend, adjacency (D, D, U), decays)."""
@@ -339,6 +360,8 @@ def _loglik(
     data: _Data, lay: _Layout, theta: np.ndarray, want_grad: bool = True
 ) -> tuple[float, np.ndarray]:
     """Log-likelihood and its gradient in the natural parameters."""
+    if lay.bobj is not None:
+        return _loglik_object(data, lay, theta, want_grad)
     mu, trend, adj, betas = lay.unpack(theta)
     T = data.end
     s = data.times / T - 0.5
@@ -349,8 +372,6 @@ def _loglik(
     if not np.isfinite(sum_log):
         return -np.inf, np.full(lay.size, np.nan)
     d = lay.d
-    if lay.bobj is not None:
-        return _loglik_object(data, lay, theta, want_grad)
     if lay.baseline == "piecewise":
         assert lay.edges is not None
         rates = lay.segments(theta)  # (D, K)
@@ -384,24 +405,31 @@ def _loglik_object(
 ) -> tuple[float, np.ndarray]:
     """Log-likelihood and gradient for a seasonal or shock background per stream.
 
-    The background of stream ``i`` and its Jacobian in the baseline parameters come from the
-    univariate baseline object (``_rate_jac``, ``_integral_grad``): O(n·k) for k baseline
-    parameters; the excitation part is the same numba recursion as for the other baselines.
+    Shock: the background at the events and its Jacobian come from the univariate
+    baseline's ``_rate_jac``, the window integral and its gradient from ``_integral_grad``
+    (closed form). Seasonal: the same formulas with the parameter-free parts cached per data
+    set (harmonic features at the events; quadrature nodes of the window integral, those of
+    ``SeasonalBaseline.integral``). O(n·k) for k background parameters per stream; the
+    excitation part is the same numba recursion as for the other baselines.
     """
     _, _, adj, betas = lay.unpack(theta)
     T = data.end
     bobj = lay.bobj
-    n = len(data.times)
-    mu_at = np.zeros(n)
-    sels = [np.flatnonzero(data.marks == i) for i in range(lay.d)]
+    sels, feats, quad = lay.event_cache(data)
+    base = lay.base_matrix(theta)
+    seasonal = bobj.name == "seasonal"
+    mu_at = np.zeros(len(data.times))
     jacs = []
     for i, sel in enumerate(sels):
-        p_i = lay.stream_params(theta, i)
-        if want_grad:
-            mu_i, jac_i = bobj._rate_jac(data.times[sel], p_i)
+        if seasonal:
+            mu_i = base[i, 0] * np.exp(feats[i] @ base[i, 1:])
+            if want_grad:
+                jacs.append(np.column_stack([mu_i / base[i, 0], mu_i[:, None] * feats[i]]))
+        elif want_grad:
+            mu_i, jac_i = bobj._rate_jac(data.times[sel], lay.stream_params(theta, i))
             jacs.append(jac_i)
         else:
-            mu_i = bobj.rate(data.times[sel], p_i)
+            mu_i = bobj.rate(data.times[sel], lay.stream_params(theta, i))
         mu_at[sel] = mu_i
     if np.any(~(mu_at > 0)):
         return -np.inf, np.full(lay.size, np.nan)
@@ -413,13 +441,16 @@ def _loglik_object(
     g_base = np.zeros((lay.d, lay.kb))
     comp_base = 0.0
     for i, sel in enumerate(sels):
-        p_i = lay.stream_params(theta, i)
-        if want_grad:
-            integ, dint = bobj._integral_grad(T, p_i)
-            g_base[i] = jacs[i].T @ inv[sel] - dint
+        if seasonal:
+            x_w, x_f = quad
+            wmu = x_w * (base[i, 0] * np.exp(x_f @ base[i, 1:]))
+            integ = float(np.sum(wmu))
+            dint = np.concatenate([[integ / base[i, 0]], wmu @ x_f])
         else:
-            integ = bobj.integral(0.0, T, p_i)
+            integ, dint = bobj._integral_grad(T, lay.stream_params(theta, i))
         comp_base += float(integ)
+        if want_grad:
+            g_base[i] = jacs[i].T @ inv[sel] - dint
     ll = sum_log - comp_exc - comp_base
     if not want_grad:
         return ll, np.zeros(0)
@@ -563,11 +594,20 @@ class MultivariateHawkes:
         Number of exponential components for ``"sum_exponential"``.
     decays : float or sequence of float, optional
         Fix the decays (per day) instead of estimating them (tick's usual setting).
-    baseline : {"constant", "loglinear", "piecewise"}, default "constant"
+    baseline : {"constant", "loglinear", "piecewise", "seasonal"} or Baseline, default "constant"
         Background rate per stream: constant ``mu_i``, or ``mu_i * exp(b_i (t/T - 1/2))``
         (a log-linear trend; ``mu_i`` is the rate at mid-window, ``b_i`` the change in log rate
         over the whole window), or piecewise constant with a level per segment between
         ``breaks`` (``baseline[s]``, ``baseline_2[s]``, ...; the rate change at a trigger).
+        The univariate baseline objects of :mod:`incidentstats.hawkes.baselines` are accepted
+        too and fitted with their own parameters per stream:
+        :class:`~incidentstats.hawkes.SeasonalBaseline` (``"seasonal"`` is
+        ``SeasonalBaseline(period=7)``; parameters ``baseline[s]``, ``cos_1[s]``,
+        ``sin_1[s]``, …), :class:`~incidentstats.hawkes.ShockBaseline` (an impulse at each
+        trigger date; ``baseline[s]``, ``shock_1[s]``, …, ``shock_decay[s]``),
+        :class:`~incidentstats.hawkes.PiecewiseBaseline` (its ``breaks``),
+        ``ConstantBaseline`` and ``TrendBaseline`` (as ``"loglinear"``). Other baseline
+        objects raise :class:`~incidentstats.exceptions.IncidentStatsError`.
     breaks : sequence of dates (or day offsets for array input), optional
         Change dates of the piecewise baseline; each must lie strictly inside the window.
     ties : {"jitter", "error", "none"}, default "jitter"
@@ -587,6 +627,22 @@ class MultivariateHawkes:
     .. math:: \\lambda_i(t) = \\mu_i(t) + \\sum_j \\sum_{t^j_k < t} \\sum_u a_{iju}\\,\\beta_u
               e^{-\\beta_u (t - t^j_k)},
 
+    where the background :math:`\\mu_i(t)` of stream ``i`` is one of
+
+    * constant: :math:`\\mu_i`;
+    * log-linear: :math:`\\mu_i e^{b_i (t/T - 1/2)}`;
+    * piecewise: :math:`\\mu_{i,k}` on the k-th segment between the ``breaks``;
+    * seasonal: :math:`\\mu_i \\exp\\sum_h [c_{ih} \\cos(2\\pi h t/P) + s_{ih}
+      \\sin(2\\pi h t/P)]` (period P, phase from the window start; ``baseline[s]`` is the
+      geometric-mean rate over a period, its integral by the quadrature of
+      :class:`~incidentstats.hawkes.SeasonalBaseline`);
+    * shock: :math:`\\mu_i + \\sum_k \\gamma_{ik} \\omega_i e^{-\\omega_i (t - T_k)}
+      1\\{t \\ge T_k\\}` with trigger dates :math:`T_k` shared by the streams and, per
+      stream, the expected number of extra background events per trigger
+      (``shock_k[s]`` = :math:`\\gamma_{ik}`) and their own decay (``shock_decay[s]`` =
+      :math:`\\omega_i`, per day, bounded like the kernel decays) — separate from the
+      contagion between events;
+
     so ``a_ij = sum_u a_iju`` is the expected number of direct offspring in stream ``i`` of one
     event of stream ``j`` (the *adjacency* or branching matrix; row = receiving stream). The
     process is stationary when the spectral radius of the adjacency matrix is below 1. The
@@ -595,7 +651,10 @@ class MultivariateHawkes:
     .. math:: \\ell = \\sum_i \\Big[\\sum_{k} \\log \\lambda_i(t^i_k) - \\int_0^T \\lambda_i\\Big],
 
     evaluated with the O(n·D·U) recursion of Ozaki (1979) extended to several streams
-    (numba), with analytic gradients in every parameter including the decays. Estimates
+    (numba), with analytic gradients in every parameter including the decays. Seasonal and
+    shock backgrounds add O(n·k) work for k background parameters per stream (their values
+    and derivatives at the events, and the window integral with its gradient, come from the
+    univariate baseline object). Estimates
     maximise ℓ by L-BFGS-B (adjacency entries bounded at 0, log-scale baselines and decays)
     from ``n_starts`` starting decays. Standard errors come from the observed information
     (numerical Jacobian of the analytic gradient); Wald intervals are on the log scale for
@@ -608,7 +667,12 @@ class MultivariateHawkes:
     adjacency entries 0.935, 0.93, 0.95, 0.96; 5 streams (12 non-zero entries, spectral
     radius 0.6), ~7,500 events over 1,500 days, 100 replicates — largest mean bias of an
     entry 0.022, coverage 0.95 for the non-zero entries and 0.98 for the zero ones (profile
-    [0, upper] when the estimate is on the boundary).
+    [0, upper] when the estimate is on the boundary). Seasonal and shock backgrounds
+    (2 streams, ~1,500 events over 1,000 days; weekly cycle with amplitudes 0.5–0.6, or two
+    shocks of 5–40 events with decays 0.2–0.5/day): coverage of the 95% intervals pooled
+    over every parameter 0.955 (seasonal, 11 parameters) and 0.956 (shock, 13 parameters),
+    0.92–1.00 per entry, 100 replicates each; mean estimates within 0.04 of the truth (shock
+    sizes: medians within 8%, means up to 11% high for a 10-event shock).
 
     References
     ----------
@@ -631,6 +695,17 @@ class MultivariateHawkes:
     (2, 2)
     >>> bool(res.spectral_radius < 1)
     True
+
+    A burst of background events after a trigger (day 200) in the first stream only:
+
+    >>> from incidentstats.hawkes import ShockBaseline
+    >>> shock = ShockBaseline(dates=[200.0])
+    >>> streams = simulate_multivariate(
+    ...     {"baseline": [0.5, 0.3], "shock_1": [30.0, 0.0], "shock_decay": [0.2, 0.2]},
+    ...     [[0.3, 0.2], [0.0, 0.4]], 1.5, end=400.0, rng=1, background=shock)
+    >>> res = MultivariateHawkes(baseline=shock).fit(streams, end=400.0)
+    >>> list(res.baseline_params.columns)
+    ['baseline', 'shock_1', 'shock_decay']
     """
 
     def __init__(
@@ -892,7 +967,9 @@ class MultivariateHawkes:
         """Log-likelihood at given parameters (times used as recorded; no jitter).
 
         ``params`` holds ``baseline`` (per stream), ``adjacency`` (D×D or D×D×U), ``decays``
-        and, for the log-linear baseline, ``trend``.
+        and, for the log-linear baseline, ``trend``; for a seasonal or shock baseline, each
+        of its parameters (``cos_1``, ``sin_1``, … or ``shock_1``, …, ``shock_decay``) with
+        one value per stream.
         """
         _, u, _, baseline = self._options()
         names, values, is_events = _as_streams(streams, end)
@@ -917,7 +994,8 @@ def _day_offsets(values: Sequence[Any], start: Any, arg: str, owner: str) -> np.
         elif start is not None:
             from .._validation import to_timestamp
 
-            ts = to_timestamp(arg, b, keep_tz=True)
+            # naive dates are read in the events' time zone (as the univariate models do)
+            ts = to_timestamp(arg, b, tz=start.tz)
             offs.append((ts - start) / pd.Timedelta(days=1))
         else:
             raise error(
@@ -1123,7 +1201,15 @@ class MultivariateHawkesResult(Result):
         Every parameter by name: ``baseline[s]``, (``trend[s]``), ``adjacency[r<-c]``,
         ``decay``. Rates are per day.
     baseline : pd.Series
-        Background rate per stream (per day; at mid-window for the log-linear baseline).
+        Background rate per stream (per day; at mid-window for the log-linear baseline, the
+        first segment's for the piecewise one, the geometric mean over a period for the
+        seasonal one, the constant part for the shock one).
+    baseline_segments : pd.DataFrame or None
+        Piecewise baseline: rate per stream (rows) and segment (columns).
+    baseline_params : pd.DataFrame or None
+        Seasonal or shock baseline: its parameters per stream (rows) in the univariate
+        baseline's naming (columns ``baseline``, ``cos_1``, … or ``shock_1``, …,
+        ``shock_decay``).
     adjacency : pd.DataFrame
         Branching matrix (expected direct offspring), rows = receiving stream, columns =
         source stream (summed over exponential components).
@@ -1414,7 +1500,10 @@ class MultivariateHawkesResult(Result):
         Every baseline type is simulated with its fitted per-stream background (beyond the
         window a seasonal background repeats, a shock keeps decaying, a trend continues).
         """
-        _, _, adj, betas = self._lay.unpack(self._theta)
+        mu, _, adj, betas = self._lay.unpack(self._theta)
+        if self._lay.baseline == "constant":  # uniform background, no thinning
+            out = simulate_multivariate(mu, adj, betas, end=end or self.window_days, rng=rng)
+            return dict(zip(self.streams, out.values()))
         bobj, per_stream = _univariate_background(self._lay, self._theta, self.window_days)
         params = {nm: [sp[nm] for sp in per_stream] for nm in bobj.param_names}
         out = simulate_multivariate(

@@ -903,3 +903,67 @@ def test_seasonal_and_shock_bad_input():
     b = MultivariateHawkes(baseline="piecewise", breaks=[5.0])
     p = {"baseline": [[1, 2], [1, 0.5]], "adjacency": ADJ2, "decays": 1.0}
     assert a.loglikelihood(sim, p, end=10.0) == b.loglikelihood(sim, p, end=10.0)
+
+
+def test_shock_and_break_dates_read_in_the_events_time_zone():
+    # naive dates are local dates of a tz-aware window (day 40 = 2020-02-10 in Baghdad)
+    from incidentstats.events import EventSeries
+    from incidentstats.hawkes import ShockBaseline
+
+    sim = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=100.0, rng=1)
+    start = pd.Timestamp("2020-01-01", tz="Asia/Baghdad")
+    streams = {
+        k: EventSeries(
+            start + pd.to_timedelta(v, unit="D"), start=start, end=start + pd.Timedelta(days=100)
+        )
+        for k, v in sim.items()
+    }
+    p = {
+        "baseline": [0.5, 0.3],
+        "shock_1": [1.0, 1.0],
+        "shock_decay": [1.0, 1.0],
+        "adjacency": [[0.3, 0.2], [0.0, 0.4]],
+        "decays": 1.5,
+    }
+    dated = MultivariateHawkes(baseline=ShockBaseline(dates=["2020-02-10"])).loglikelihood(
+        streams, p
+    )
+    offset = MultivariateHawkes(baseline=ShockBaseline(dates=[40.0])).loglikelihood(
+        sim, p, end=100.0
+    )
+    assert dated == pytest.approx(offset, rel=1e-9)
+    pw = {"baseline": [[0.5, 1.0], [0.3, 1.0]], "adjacency": p["adjacency"], "decays": 1.5}
+    a = MultivariateHawkes(baseline="piecewise", breaks=["2020-02-10"]).loglikelihood(streams, pw)
+    b = MultivariateHawkes(baseline="piecewise", breaks=[40.0]).loglikelihood(sim, pw, end=100.0)
+    assert a == pytest.approx(b, rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["constant", "loglinear", "piecewise", "seasonal", "shock"])
+def test_simulate_and_forecast_use_the_fitted_background(kind):
+    # the univariate view used by simulate()/forecast() equals the likelihood's background
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+    from incidentstats.hawkes.multivariate import _univariate_background
+
+    sim = simulate_multivariate([0.5, 0.3], [[0.3, 0.2], [0.0, 0.4]], 1.5, end=300.0, rng=1)
+    opts = {
+        "constant": {},
+        "loglinear": {"baseline": "loglinear"},
+        "piecewise": {"baseline": "piecewise", "breaks": [100.0, 220.0]},
+        "seasonal": {"baseline": SeasonalBaseline(period=30.0)},
+        "shock": {"baseline": ShockBaseline(dates=[150.0])},
+    }[kind]
+    res = MultivariateHawkes(**opts).fit(sim, end=300.0)
+    lay, theta, data = res._lay, res._theta, res._data
+    bobj, per_stream = _univariate_background(lay, theta, 300.0)
+    direct = np.concatenate(
+        [bobj.rate(data.times[data.marks == i], per_stream[i]) for i in range(2)]
+    )
+    order = np.concatenate([np.flatnonzero(data.marks == i) for i in range(2)])
+    np.testing.assert_allclose(direct, lay.base_at(theta, data)[order], rtol=1e-12)
+    for i in range(2):
+        cum = lay.base_cumulative(theta, i, np.array([300.0]), 300.0)[0]
+        assert bobj.integral(0.0, 300.0, per_stream[i]) == pytest.approx(cum, rel=1e-9)
+    out = res.simulate(rng=3)
+    assert sorted(out) == ["0", "1"] and all(np.all(np.diff(v) >= 0) for v in out.values())
+    fc = res.forecast(5.0, n_paths=50, rng=1)
+    assert (fc["expected"] > 0).all()
