@@ -967,3 +967,62 @@ def test_simulate_and_forecast_use_the_fitted_background(kind):
     assert sorted(out) == ["0", "1"] and all(np.all(np.diff(v) >= 0) for v in out.values())
     fc = res.forecast(5.0, n_paths=50, rng=1)
     assert (fc["expected"] > 0).all()
+
+
+@pytest.mark.parametrize("kind", ["seasonal", "shock"])
+def test_one_stream_matches_the_core_univariate_model(kind):
+    # second implementation: the core HawkesProcess with the same baseline object
+    # (hawkes/likelihood.py), log-likelihood at fixed parameters and the MLE
+    import incidentstats as ist
+    from incidentstats.events import EventSeries
+    from incidentstats.hawkes import SeasonalBaseline, ShockBaseline
+
+    sim = simulate_multivariate([0.5], [[0.4]], 1.5, end=200.0, rng=2)
+    ev = EventSeries.from_offsets(sim["0"], end=200.0)
+    if kind == "seasonal":
+        bobj = SeasonalBaseline(period=7.0, n_harmonics=2)
+        p = {"baseline": 0.6, "cos_1": 0.3, "sin_1": -0.2, "cos_2": 0.1, "sin_2": 0.05}
+    else:
+        bobj = ShockBaseline(dates=[80.0])
+        p = {"baseline": 0.6, "shock_1": 5.0, "shock_decay": 0.4}
+    proc = ist.HawkesProcess(kernel="exponential", baseline=bobj)
+    uni = proc.loglikelihood(ev, {**p, "branching_ratio": 0.4, "decay": 1.5})
+    multi = MultivariateHawkes(baseline=bobj).loglikelihood(
+        {"x": ev}, {**p, "adjacency": [[0.4]], "decays": 1.5}
+    )
+    assert multi == pytest.approx(uni, rel=1e-12)
+    ru = proc.fit(ev)
+    rm = MultivariateHawkes(baseline=bobj, ties="none").fit({"x": ev})
+    assert rm.loglik == pytest.approx(ru.loglik, abs=1e-6)
+    for name in bobj.param_names:
+        assert rm.params[f"{name}[x]"] == pytest.approx(ru.params[name], rel=2e-3, abs=1e-4)
+    assert rm.adjacency.iloc[0, 0] == pytest.approx(ru.params["branching_ratio"], rel=2e-3)
+
+
+def test_absent_shock_gets_profile_interval_from_zero():
+    # stream 1 has no burst in truth (shock_1 = 0): for seed 3 the MLE is on the boundary,
+    # gets no Wald SE and the profile interval [0, upper]; its shock decay is then not
+    # identified (no interval). Seed 0: the decay is held at its lower bound 1/(T - T_1)
+    # (a step-like response) instead of running off with the shock size (γ → ∞, ω → 0).
+    from incidentstats.hawkes import ShockBaseline
+    from incidentstats.hawkes.multivariate import _shock_decay_lower
+
+    b = ShockBaseline(dates=[200.0])
+    tp = {"baseline": [0.5, 0.3], "shock_1": [20.0, 0.0], "shock_decay": [0.3, 0.3]}
+    adj = [[0.3, 0.2], [0.0, 0.4]]
+    st = simulate_multivariate(tp, adj, 1.5, end=400.0, rng=3, background=b)
+    res = MultivariateHawkes(baseline=b).fit(st, end=400.0)
+    assert res.params["shock_1[1]"] == 0.0 and np.isnan(res.bse["shock_1[1]"])
+    ci = res.confidence_interval()
+    prof = res.profile_interval("shock_1[1]")
+    assert ci.loc["shock_1[1]", "low"] == 0.0 and prof.low == 0.0
+    assert ci.loc["shock_1[1]", "high"] == pytest.approx(prof.high) and 5 < prof.high < 60
+    assert ci.loc["shock_decay[1]"].isna().all()
+    assert ci.loc["shock_1[0]", "low"] < 20.0 < ci.loc["shock_1[0]", "high"]
+    assert "shock sizes truncated at 0" in str(res.summary())
+    st = simulate_multivariate(tp, adj, 1.5, end=400.0, rng=0, background=b)
+    res = MultivariateHawkes(baseline=b).fit(st, end=400.0)
+    lo = _shock_decay_lower(res._lay, 400.0)
+    assert lo == pytest.approx(1 / 200.0)
+    assert res.params["shock_decay[1]"] == pytest.approx(lo, rel=1e-6)
+    assert np.isnan(res.bse["shock_decay[1]"]) and res.params["shock_1[1]"] < 60
