@@ -7,29 +7,62 @@ with ``INCIDENTSTATS_FULL=1``). Figures are μ / n / β:
 
 Scenario A: μ = 0.5/day, n = 0.5, β = 1/day.
 
-======  ====  =====================  =====================  =====================
-events  reps  Wald, log scale        profile likelihood     bootstrap, basic log
-======  ====  =====================  =====================  =====================
+======  ====  =====================  =====================
+events  reps  Wald, log scale        profile likelihood
+======  ====  =====================  =====================
 ~100    400   0.945 / 0.963 / 0.943  0.980 / 0.968 / 0.975
-~200    400   0.940 / 0.978 / 0.938  0.968 / 0.965 / 0.943  0.913 / 0.940 / 0.960 (150)
+~200    400   0.940 / 0.978 / 0.938  0.968 / 0.965 / 0.943
 ~400    400   0.953 / 0.955 / 0.948  0.955 / 0.945 / 0.945
 ~1000   200   0.950 / 0.955 / 0.970  0.960 / 0.940 / 0.970
-======  ====  =====================  =====================  =====================
+======  ====  =====================  =====================
 
 Scenario B (strong, slow clustering): μ = 0.2/day, n = 0.8, β = 0.5/day.
 
-======  ====  =====================  =====================  =====================
-events  reps  Wald, log scale        profile likelihood     bootstrap, basic log
-======  ====  =====================  =====================  =====================
+======  ====  =====================  =====================
+events  reps  Wald, log scale        profile likelihood
+======  ====  =====================  =====================
 ~40     299   0.819 / 0.953 / 0.886  0.893 / 0.920 / 0.903
-~200    300   0.917 / 0.967 / 0.927  0.947 / 0.957 / 0.927  0.900 / 0.953 / 0.967 (150)
-======  ====  =====================  =====================  =====================
+~200    300   0.917 / 0.967 / 0.927  0.947 / 0.957 / 0.927
+======  ====  =====================  =====================
 
-Binomial standard errors: 0.011 (400 replicates), 0.013 (300), 0.018 (150). Wald
+Parametric bootstrap (200 draws per replicate, as the default ``n_boot``), both scenarios,
+window T = 100, 200, 400 days. Every replicate's draws were kept, so the interval forms are
+compared on the same draws; replicates whose decay fit stopped at the 1/T bound (none at
+~400 events, 1 of 1000 at ~200, 6 of 400 at ~100) were left out. The default (last
+column) is the symmetric bootstrap-t on the log scale (see :func:`bootstrap_intervals`).
+
+========  ======  ====  =====================  =====================  =====================
+scenario  events  reps  basic, log scale       equal-tailed boot-t    symmetric boot-t
+========  ======  ====  =====================  =====================  =====================
+A         ~100    394   0.914 / 0.929 / 0.959  0.934 / 0.929 / 0.921  0.947 / 0.947 / 0.937
+A         ~200    1000  0.909 / 0.918 / 0.964  0.927 / 0.929 / 0.935  0.942 / 0.955 / 0.943
+A         ~400    400   0.922 / 0.943 / 0.948  0.945 / 0.932 / 0.927  0.930 / 0.953 / 0.945
+B         ~100    395   0.866 / 0.957 / 0.970  0.937 / 0.911 / 0.922  0.924 / 0.954 / 0.942
+B         ~200    999   0.903 / 0.924 / 0.962  0.941 / 0.916 / 0.932  0.934 / 0.945 / 0.939
+B         ~400    400   0.910 / 0.915 / 0.958  0.920 / 0.930 / 0.948  0.927 / 0.953 / 0.958
+========  ======  ====  =====================  =====================  =====================
+
+At ~200 events the percentile interval covered 0.941 / 0.923 / 0.955 (A) and
+0.875 / 0.830 / 0.952 (B). With 1000 draws instead of 200 the basic interval still
+under-covers the background rate (0.921 in A, 0.915 in B) while the symmetric bootstrap-t
+gives 0.948 / 0.958 / 0.950 and 0.939 / 0.944 / 0.941: the number of draws was not the
+cause. The cause is that the background rate's sampling distribution is not pivotal
+(it trades off against the branching ratio, and its spread changes with the estimate):
+reflecting the bootstrap quantiles (basic) puts the interval too high in 6-13% of
+replicates; studentizing each refit by its own Wald standard error fixes it, and pooling
+the two tails (symmetric) keeps the branching ratio's skewed t-distribution from
+under-covering (0.916 equal-tailed in B). The symmetric intervals' misses for μ fall mostly
+below the interval (truth lower): read them as two-sided. ``test_bootstrap_coverage_full``
+(``INCIDENTSTATS_FULL=1``) reruns the ~200-event rows through
+``confidence_interval(method="bootstrap")`` with its own seeds, 1000 replicates each
+(all replicates kept; one B replicate warned of non-convergence): symmetric bootstrap-t
+0.958 / 0.945 / 0.956 (A) and 0.938 / 0.963 / 0.949 (B); basic on the same draws
+0.927 / 0.905 / 0.965 and 0.914 / 0.913 / 0.969.
+
+Binomial standard errors: 0.007 (1000 replicates), 0.011 (400), 0.013 (300). Wald
 intervals are computed on the log scale (positive parameters keep positive bounds), which
 keeps them close to nominal from a few hundred events; with ~40 events they under-cover
 (82% for the background rate), hence profile likelihood as the default below 30 events.
-The bootstrap uses 200 draws; its background-rate interval runs slightly short (~0.90).
 
 References
 ----------
@@ -38,6 +71,8 @@ References
 .. [2] Efron, B. and Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
 .. [3] Marsan, D. and Lengliné, O. (2008). Extending earthquakes' reach through cascading.
    Science 319, 1076-1079.
+.. [4] Hall, P. (1988). On symmetric bootstrap confidence intervals. Journal of the Royal
+   Statistical Society B 50, 35-45.
 """
 
 from __future__ import annotations
@@ -195,21 +230,64 @@ def _simulate_times(res: Any, gen: np.random.Generator) -> np.ndarray:
     return np.sort(np.asarray(simulate(spec.kernel, spec.baseline, p, T, gen), dtype=float))
 
 
+def _free_se(spec: ModelSpec, t: np.ndarray, T: float, opt: Any) -> np.ndarray:
+    """Wald standard errors of the free scalar coordinates (log scale for positive ones)."""
+    k = len(spec.free_scalar)
+    from .fit import free_hessian
+
+    H = opt.hess_free if opt.hess_free is not None else free_hessian(spec, [t], T, opt.theta)
+    try:
+        cov = np.linalg.inv(-np.asarray(H, dtype=float))
+    except np.linalg.LinAlgError:
+        return np.full(k, np.nan)
+    d = np.diag(cov)[:k]
+    return np.where(np.isfinite(d) & (d > 0), np.sqrt(np.abs(d)), np.nan)
+
+
 def _boot_one(args: tuple[Any, np.random.SeedSequence]) -> np.ndarray:
-    from .fit import maximize
+    """One parametric-bootstrap refit: the estimates, then the free coordinates' Wald SEs."""
+    from .fit import Optimum, maximize
 
     res, seed = args
     gen = np.random.default_rng(seed)
     spec: ModelSpec = res._spec
+    k = len(spec.free_scalar)
     t = _simulate_times(res, gen)
     if t.size < 2:
-        return np.full(res._theta.size, np.nan)
+        return np.full(res._theta.size + k, np.nan)
     if spec.kernel is None and spec.baseline.name in ("constant", "piecewise"):
         from .poisson import closed_form_theta
 
-        return closed_form_theta(spec, t, res.T)
-    opt = maximize(spec, [t], res.T, [res._theta], max_iter=300)
-    return opt.theta
+        theta = closed_form_theta(spec, t, res.T)
+        # log-rate of a segment with N events: observed information N, so se = 1/sqrt(N)
+        with np.errstate(divide="ignore"):
+            counts = theta * (
+                res.T
+                if spec.baseline.is_constant
+                else np.diff(np.concatenate([[0.0], spec.baseline.offsets, [res.T]]))  # type: ignore[attr-defined]
+            )
+            se = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1e-300)), np.nan)
+        return np.concatenate([theta, se[spec.free_scalar]])
+    opt: Optimum = maximize(spec, [t], res.T, [res._theta], max_iter=300)
+    return np.concatenate([opt.theta, _free_se(spec, t, res.T, opt)])
+
+
+def _to_u(kind: str, x: np.ndarray | float) -> Any:
+    """The optimiser's coordinate of a scalar parameter (up to a linear time scale)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "log":
+            return np.log(np.clip(x, 1e-300, None))
+        if kind == "log1":
+            return np.log(np.clip(np.asarray(x) - 1.0, 1e-300, None))
+    return np.asarray(x, dtype=float)
+
+
+def _from_u(kind: str, u: float) -> float:
+    if kind == "log":
+        return float(np.exp(u))
+    if kind == "log1":
+        return 1.0 + float(np.exp(u))
+    return float(u)
 
 
 def bootstrap_intervals(
@@ -221,20 +299,42 @@ def bootstrap_intervals(
     n_jobs: int = 1,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Parametric bootstrap intervals (basic bootstrap on the optimiser's scale).
+    """Parametric bootstrap intervals: symmetric bootstrap-t on the optimiser's scale.
 
     ``n_boot`` series are simulated from the fitted model on the same window (seeded from
     ``rng`` through ``SeedSequence.spawn``, so results do not depend on ``n_jobs``) and
     refitted from the estimate. Failed or degenerate refits (fewer than 2 events) are
     dropped; the number used is in ``table.attrs["n_boot_used"]``.
 
-    The interval is the basic (reverse-percentile) bootstrap on the log scale for positive
-    parameters, ``[θ̂² / q_hi, θ̂² / q_lo]`` with q the quantiles of the refitted values, and
-    on the natural scale for real ones. It corrects the downward bias of the branching ratio
-    in short windows, which the plain percentile interval doubles: with μ = 0.2, n = 0.8,
-    β = 0.5 and ~200 events (150 replicates, 200 draws) the percentile interval covered n in
-    77% of replicates, the basic log-scale interval in 95%. The percentile intervals are kept
-    in ``table.attrs["percentile"]`` and the draws in ``table.attrs["draws"]``.
+    For each free scalar parameter with optimiser coordinate u (log θ for positive
+    parameters, log(θ − 1) for exponents, θ for real ones) and Wald standard error s
+    from the observed information, each refit gives the studentized distance
+    ``t* = (u* − û) / s*`` with its own standard error s*. The interval is
+    ``û ± q ŝ`` with q the ``confidence_level`` quantile of ``|t*|`` (the symmetric
+    bootstrap-t of Hall 1988), back-transformed. Refits whose information matrix is
+    singular are left out of the quantile (numbers used in ``table.attrs["n_studentized"]``).
+    A parameter without a finite standard error at the estimate, and simplex weights, get
+    the basic (reverse-percentile) interval ``[2û − u*_hi, 2û − u*_lo]`` instead (names in
+    ``table.attrs["basic_used_for"]``).
+
+    Why this form (coverage by simulation, module docstring): the background rate's estimate
+    trades off against the branching ratio, so the spread and skew of log μ̂ change with the
+    estimate and neither log μ̂ − log μ nor its mirror image is pivotal. With ~200 events the
+    basic log-scale interval covered μ in 90.9% (μ = 0.5, n = 0.5, β = 1) and 90.3%
+    (μ = 0.2, n = 0.8, β = 0.5) of 1000 replicates; the percentile interval covered n in 83%
+    (its downward bias doubles); the equal-tailed bootstrap-t covered n in 91.6%; the
+    symmetric bootstrap-t, which rescales each refit by its own standard error and pools the
+    two tails, covered all three parameters in 93–96% in both scenarios. More draws do not
+    rescue the basic interval (μ: 92.1% / 91.5% with 1000 draws). The intervals are
+    two-sided: the misses are not split evenly between the tails (for μ most misses fall
+    below the interval). The basic, equal-tailed bootstrap-t and percentile tables are kept in
+    ``table.attrs["basic"]``, ``table.attrs["equal_tailed_t"]`` and
+    ``table.attrs["percentile"]``, the refitted estimates in ``table.attrs["draws"]`` and
+    the studentized distances in ``table.attrs["t_draws"]`` (one column per free scalar
+    parameter, NaN where left out).
+
+    The symmetric bootstrap-t is Hall's (1988); the bootstrap-t in general, Efron and
+    Tibshirani (1993, ch. 12); both in the module's references.
     """
     check_positive("n_boot", n_boot, integer=True)
     check_positive("n_jobs", n_jobs, integer=True)
@@ -258,9 +358,13 @@ def bootstrap_intervals(
 
                 it = tqdm(it, total=n_boot, desc="bootstrap")
             draws = list(it)
-    D = np.array(draws)
+    spec: ModelSpec = res._spec
+    theta = res._theta
+    p = theta.size
+    A = np.array(draws)
+    D, S = A[:, :p], A[:, p:]
     ok = np.all(np.isfinite(D), axis=1)
-    D = D[ok]
+    D, S = D[ok], S[ok]
     if D.shape[0] < 10:
         raise error(
             "The parametric bootstrap",
@@ -269,30 +373,59 @@ def bootstrap_intervals(
             "Increase n_boot or use method='profile'.",
         )
     a = (1 - level) / 2
-    spec: ModelSpec = res._spec
-    theta = res._theta
-    low = np.empty(theta.size)
-    high = np.empty(theta.size)
-    for i, kind in enumerate(spec.kinds):
-        d = D[:, i]
-        if kind in ("log", "log1"):
-            shift = 1.0 if kind == "log1" else 0.0
-            v_hat = np.log(max(theta[i] - shift, 1e-300))
-            v = np.log(np.clip(d - shift, 1e-300, None))
-            q_lo, q_hi = np.quantile(v, [a, 1 - a])
-            low[i] = shift + np.exp(2 * v_hat - q_hi)
-            high[i] = shift + np.exp(2 * v_hat - q_lo)
-        else:
-            q_lo, q_hi = np.quantile(d, [a, 1 - a])
-            low[i], high[i] = 2 * theta[i] - q_hi, 2 * theta[i] - q_lo
-            if kind == "simplex":
-                low[i], high[i] = max(low[i], 0.0), min(high[i], 1.0)
-    table = pd.DataFrame({"low": low, "high": high}, index=list(spec.names))
+    cov_u = res._cov_free
+    low = np.empty(p)
+    high = np.empty(p)
+    b_low = np.empty(p)
+    b_high = np.empty(p)
+    e_low = np.full(p, np.nan)
+    e_high = np.full(p, np.nan)
+    t_draws = np.full((D.shape[0], len(spec.free_scalar)), np.nan)
+    n_stud: dict[str, int] = {}
+    basic_for: list[str] = []
+    for i, (nm, kind) in enumerate(zip(spec.names, spec.kinds)):
+        u_hat = float(_to_u(kind, theta[i]))
+        u = _to_u(kind, D[:, i])
+        q_lo, q_hi = np.quantile(u, [a, 1 - a])
+        b_low[i] = _from_u(kind, 2 * u_hat - q_hi)
+        b_high[i] = _from_u(kind, 2 * u_hat - q_lo)
+        if kind == "simplex":
+            b_low[i], b_high[i] = max(b_low[i], 0.0), min(b_high[i], 1.0)
+        low[i], high[i] = b_low[i], b_high[i]
+        if nm in spec.fixed or kind == "simplex":
+            continue
+        j = spec.free_scalar.index(i)
+        c = cov_u[j, j] if cov_u.size else np.nan
+        se_hat = float(np.sqrt(c)) if np.isfinite(c) and c > 0 else np.nan
+        if kind == "real_t":  # the free coordinate is θ·time_scale; t* is scale-free
+            se_hat /= spec.time_scale
+        s = S[:, j] / spec.time_scale if kind == "real_t" else S[:, j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tt = (u - u_hat) / s
+        t_draws[:, j] = np.where(np.isfinite(tt), tt, np.nan)
+        tt = tt[np.isfinite(tt)]
+        n_stud[nm] = int(tt.size)
+        if not np.isfinite(se_hat) or tt.size < 10:
+            basic_for.append(nm)
+            continue
+        t_lo, t_hi = np.quantile(tt, [a, 1 - a])
+        e_low[i] = _from_u(kind, u_hat - t_hi * se_hat)
+        e_high[i] = _from_u(kind, u_hat - t_lo * se_hat)
+        q = float(np.quantile(np.abs(tt), level))
+        low[i] = _from_u(kind, u_hat - q * se_hat)
+        high[i] = _from_u(kind, u_hat + q * se_hat)
+    names = list(spec.names)
+    table = pd.DataFrame({"low": low, "high": high}, index=names)
     table.attrs["n_boot_used"] = int(D.shape[0])
+    table.attrs["n_studentized"] = n_stud
+    table.attrs["basic_used_for"] = basic_for
     table.attrs["draws"] = D
+    table.attrs["t_draws"] = t_draws
+    table.attrs["basic"] = pd.DataFrame({"low": b_low, "high": b_high}, index=names)
+    table.attrs["equal_tailed_t"] = pd.DataFrame({"low": e_low, "high": e_high}, index=names)
     table.attrs["percentile"] = pd.DataFrame(
         {"low": np.quantile(D, a, axis=0), "high": np.quantile(D, 1 - a, axis=0)},
-        index=list(spec.names),
+        index=names,
     )
     return table
 
