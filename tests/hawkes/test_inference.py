@@ -167,17 +167,24 @@ def test_coverage_full():
 SCENARIOS = {"A": (0.5, 0.5, 1.0), "B": (0.2, 0.8, 0.5)}
 
 
-def _bootstrap_coverage(scenario, n_rep, seed0, T=200.0, n_boot=200):
-    """Share of replicates whose bootstrap interval (default, basic) holds the truth."""
+def _bootstrap_coverage(scenario, n_rep, seed0, T=200.0, n_boot=200, day=False):
+    """Share of replicates whose bootstrap interval (default, basic) holds the truth.
+
+    ``day=True`` floors the simulated times to the day (resolution "day", default
+    ties="jitter" with 10 imputations)."""
     mu, n, beta = SCENARIOS[scenario]
     hits = np.zeros((2, 3))
     warned = []
     for r in range(n_rep):
         t = branching_sim(mu, n, beta, T, np.random.default_rng(seed0 + r))
+        if day:
+            ev = EventSeries.from_offsets(np.floor(t), end=T, resolution="day")
+        else:
+            ev = EventSeries.from_offsets(t, end=T)
         # a replicate may warn (non-convergence, decay at its 1/T bound): it still counts
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", IncidentStatsWarning)
-            res = HawkesProcess(n_starts=2).fit(EventSeries.from_offsets(t, end=T))
+            res = HawkesProcess(n_starts=2).fit(ev)
             ci = res.confidence_interval(method="bootstrap", n_boot=n_boot, rng=seed0 + r)
         warned += [f"{seed0 + r}: {w.category.__name__}" for w in caught]
         for k, tab in enumerate((ci, ci.attrs["basic"])):
@@ -207,6 +214,18 @@ def test_bootstrap_coverage_full(scenario):
     cov = _bootstrap_coverage(scenario, 1000, 50000 if scenario == "A" else 60000)
     print(scenario, "symmetric-t", cov[0], "basic", cov[1])
     assert np.all((cov[0] >= 0.92) & (cov[0] <= 0.98)), cov
+
+
+@pytest.mark.skipif(not FULL, reason="full coverage study: INCIDENTSTATS_FULL=1")
+@pytest.mark.parametrize("scenario", ["A", "B"])
+def test_bootstrap_coverage_day_resolution_full(scenario):
+    # day-resolution data (jittered fit, 10 imputations), ~200 events, 300 replicates:
+    # measured 0.977 / 0.980 / 0.963 (A) and 0.937 / 0.940 / 0.970 (B). The upper edge is
+    # 0.99 here: the standard errors of jittered fits include Rubin's between-imputation
+    # variance, which makes every interval conservative (Wald covers n in 0.987 in A).
+    cov = _bootstrap_coverage(scenario, 300, 90000, day=True)
+    print(scenario, "day resolution: symmetric-t", cov[0], "basic", cov[1])
+    assert np.all((cov[0] >= 0.92) & (cov[0] <= 0.99)), cov
 
 
 def test_bootstrap_parallel_equals_serial():
