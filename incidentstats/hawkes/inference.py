@@ -299,6 +299,15 @@ def _from_u(kind: str, u: float) -> float:
     return float(u)
 
 
+def _abs_quantile(t: np.ndarray, n_inf: int, level: float) -> float:
+    """``level`` quantile (numpy's linear rule) of ``|t|`` joined by ``n_inf`` infinite values."""
+    x = np.sort(np.abs(t))
+    pos = level * (x.size + n_inf - 1)
+    if pos > x.size - 1:
+        return float("inf")
+    return float(np.interp(pos, np.arange(x.size), x))
+
+
 def bootstrap_intervals(
     res: Any,
     level: float,
@@ -320,8 +329,10 @@ def bootstrap_intervals(
     from the observed information, each refit gives the studentized distance
     ``t* = (u* − û) / s*`` with its own standard error s*. The interval is
     ``û ± q ŝ`` with q the ``confidence_level`` quantile of ``|t*|`` (the symmetric
-    bootstrap-t of Hall 1988), back-transformed. Refits whose information matrix is
-    singular are left out of the quantile (numbers used in ``table.attrs["n_studentized"]``).
+    bootstrap-t of Hall 1988), back-transformed. A refit whose information matrix is
+    singular (no finite s*) counts as infinitely far in that quantile, so a parameter that
+    the refits often cannot pin down gets an unbounded interval; the numbers of finite t*
+    are in ``table.attrs["n_studentized"]``.
     A parameter without a finite standard error at the estimate, and simplex weights, get
     the basic (reverse-percentile) interval ``[2û − u*_hi, 2û − u*_lo]`` instead (names in
     ``table.attrs["basic_used_for"]``).
@@ -340,7 +351,7 @@ def bootstrap_intervals(
     ``table.attrs["basic"]``, ``table.attrs["equal_tailed_t"]`` and
     ``table.attrs["percentile"]``, the refitted estimates in ``table.attrs["draws"]`` and
     the studentized distances in ``table.attrs["t_draws"]`` (one column per free scalar
-    parameter, NaN where left out).
+    parameter, NaN where s* is not finite; the equal-tailed table uses the finite t* only).
 
     The symmetric bootstrap-t is Hall's (1988); the bootstrap-t in general, Efron and
     Tibshirani (1993, ch. 12); both in the module's references.
@@ -412,6 +423,7 @@ def bootstrap_intervals(
         with np.errstate(divide="ignore", invalid="ignore"):
             tt = (u - u_hat) / s
         t_draws[:, j] = np.where(np.isfinite(tt), tt, np.nan)
+        n_bad = int(np.sum(~np.isfinite(tt)))
         tt = tt[np.isfinite(tt)]
         n_stud[nm] = int(tt.size)
         if not np.isfinite(se_hat) or tt.size < 10:
@@ -420,9 +432,13 @@ def bootstrap_intervals(
         t_lo, t_hi = np.quantile(tt, [a, 1 - a])
         e_low[i] = _from_u(kind, u_hat - t_hi * se_hat)
         e_high[i] = _from_u(kind, u_hat - t_lo * se_hat)
-        q = float(np.quantile(np.abs(tt), level))
-        low[i] = _from_u(kind, u_hat - q * se_hat)
-        high[i] = _from_u(kind, u_hat + q * se_hat)
+        q = _abs_quantile(tt, n_bad, level)
+        if np.isfinite(q):
+            low[i] = _from_u(kind, u_hat - q * se_hat)
+            high[i] = _from_u(kind, u_hat + q * se_hat)
+        else:
+            low[i] = 0.0 if kind == "log" else 1.0 if kind == "log1" else -np.inf
+            high[i] = np.inf
     names = list(spec.names)
     table = pd.DataFrame({"low": low, "high": high}, index=names)
     table.attrs["n_boot_used"] = int(D.shape[0])

@@ -12,7 +12,7 @@ from scipy import stats
 from incidentstats.events import EventSeries
 from incidentstats.exceptions import IncidentStatsError, IncidentStatsWarning
 from incidentstats.hawkes import HawkesProcess, PoissonProcess
-from incidentstats.hawkes.inference import _profile_fit
+from incidentstats.hawkes.inference import _abs_quantile, _profile_fit
 
 FULL = os.environ.get("INCIDENTSTATS_FULL") == "1"
 MU, N, BETA = 0.5, 0.5, 1.0
@@ -121,6 +121,17 @@ def test_bootstrap_t_recomputed_from_its_draws():
         t_lo, t_hi = np.quantile(t, [0.05, 0.95])
         assert lo_e == pytest.approx(est * np.exp(-t_hi * se), rel=1e-6)
         assert hi_e == pytest.approx(est * np.exp(-t_lo * se), rel=1e-6)
+
+
+def test_abs_quantile_counts_failed_refits_as_infinitely_far():
+    t = np.random.default_rng(0).standard_normal(199)
+    # no failed refits: numpy's linear quantile of |t|
+    assert _abs_quantile(t, 0, 0.95) == np.quantile(np.abs(t), 0.95)
+    # 5 failed refits out of 204: same as the quantile with +inf appended (finite position)
+    ref = np.quantile(np.concatenate([np.abs(t), np.full(5, 1e300)]), 0.95)
+    assert _abs_quantile(t, 5, 0.95) == pytest.approx(ref, rel=1e-12)
+    # more than 5% failed: the 95% quantile is infinite (unbounded interval)
+    assert _abs_quantile(t, 11, 0.95) == np.inf
 
 
 def test_bad_interval_requests():
