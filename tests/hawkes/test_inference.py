@@ -209,11 +209,12 @@ def _bootstrap_coverage(scenario, n_rep, seed0, T=200.0, n_boot=200, day=False):
 
 @pytest.mark.parametrize("scenario", ["A", "B"])
 def test_bootstrap_coverage_reduced(scenario):
-    # 60 series of ~200 events, 200 draws each (~15 s per scenario). The full study
-    # (test_bootstrap_coverage_full) measures 92-98%; here anything below 85% for a
-    # parameter is a real defect (binomial P(<= 50 of 60 | p = 0.94) = 0.003).
-    cov = _bootstrap_coverage(scenario, 60, 30000 if scenario == "A" else 40000)
-    assert np.all(cov[0] >= 0.85), cov
+    # 200 series of ~200 events, 200 draws each (~11 s per scenario on one core); measured
+    # 0.970 / 0.975 / 0.945 (A) and 0.955 / 0.945 / 0.960 (B). The full study
+    # (test_bootstrap_coverage_full) holds them to 92-98%; here anything below 90% for a
+    # parameter is a real defect (binomial P(<= 179 of 200 | p = 0.94) = 0.009).
+    cov = _bootstrap_coverage(scenario, 200, 30000 if scenario == "A" else 40000)
+    assert np.all(cov[0] >= 0.90), cov
 
 
 @pytest.mark.skipif(not FULL, reason="full coverage study: INCIDENTSTATS_FULL=1")
