@@ -26,8 +26,9 @@ events  reps  Wald, log scale        profile likelihood
 ======  ====  =====================  =====================
 
 Parametric bootstrap (200 draws per replicate, as the default ``n_boot``), both scenarios,
-window T = 100, 200, 400 days. Every replicate's draws were kept, so the interval forms are
-compared on the same draws; replicates whose decay fit stopped at the 1/T bound (none at
+window T = 100, 200, 400 days. A one-off study script (not in the repository) kept every
+replicate's draws and their standard errors, so the interval forms are compared on the same
+draws; replicates whose decay fit stopped at the 1/T bound (none at
 ~400 events, 1 of 1000 at ~200, 6 of 400 at ~100) were left out. The default (last
 column) is the symmetric bootstrap-t on the log scale (see :func:`bootstrap_intervals`).
 
