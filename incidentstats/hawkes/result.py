@@ -60,7 +60,8 @@ class HawkesResult(Result):
     -----
     Intervals (:meth:`confidence_interval`): ``"wald"`` on the log scale (back-transformed,
     so positive parameters keep positive intervals), ``"profile"`` (likelihood ratio, the
-    default below 30 events) and ``"bootstrap"`` (parametric, percentile).
+    default below 30 events) and ``"bootstrap"`` (parametric; symmetric
+    bootstrap-t on the log scale, Hall 1988: coverage tables in ``hawkes.inference``).
 
     Examples
     --------
