@@ -513,20 +513,24 @@ def _respect_decay_bound(
 ) -> tuple[ModelSpec, Optimum]:
     """Refit with decays held at 1/T when the unconstrained optimum put them below it.
 
+    Applies to kernel decays and to ``shock_decay`` of a ShockBaseline.
+
     With a decay β → 0 the kernel's mass leaves the observation window: only n·β is
     estimable and n runs off to absurd values (hundreds to 10⁵ on homogeneous Poisson data)
     while the fit reports convergence. The fit is therefore constrained to β ≥ 1/T (mean
     delay at most the window length); when the constraint binds, the decay is held at the
     bound, reported in ``HawkesResult.decay_at_bound`` and not given an interval.
     """
-    if spec.kernel is None:
-        return spec, opt
     bound = decay_lower_bound(pt.T)
     values = spec.as_dict(opt.theta)
+    # kernel decays and the exogenous-shock decay: a mean delay (or impulse duration) longer
+    # than the window leaves size and decay unidentified (a shock of 10^11 with decay 0)
     low = {
         name: bound
         for name in spec.names
-        if name.startswith("decay") and name not in spec.fixed and values[name] < bound
+        if (name.startswith("decay") or name == "shock_decay")
+        and name not in spec.fixed
+        and values[name] < bound
     }
     if not low:
         return spec, opt
@@ -537,7 +541,9 @@ def _respect_decay_bound(
     starts.append(constrained.from_dict({**values, **low}))
     # the nested Poisson model (n -> 0) is the other natural candidate on this boundary
     t0 = pt.replicates[0]
-    near_poisson = {**values, **low, "branching_ratio": 1e-9}
+    near_poisson = {**values, **low}
+    if constrained.kernel is not None:
+        near_poisson["branching_ratio"] = 1e-9
     near_poisson.update(constrained.baseline.initial(t0, pt.T, max(t0.size, 1) / pt.T))
     near_poisson.update(constrained.fixed)
     starts.append(constrained.from_dict(near_poisson))

@@ -419,9 +419,11 @@ class HawkesResult(Result):
             )
         if self.decay_at_bound:
             s.add_note(
-                f"The likelihood pushed the decay below 1/T (a mean triggering delay longer "
-                f"than the {self.T:.4g}-{self.unit} window), where the branching ratio is not "
-                "identified; the fit holds " + ", ".join(self.decay_at_bound) + " at 1/T. "
+                f"The likelihood pushed a decay below 1/T (a mean triggering delay or shock "
+                f"duration longer than the {self.T:.4g}-{self.unit} window), where the size of "
+                "the effect is not identified; the fit holds "
+                + ", ".join(self.decay_at_bound)
+                + " at 1/T. "
                 "The excitation then mimics a slow drift of the background rate: compare "
                 "with a trend baseline and with PoissonProcess() in ist.compare_models."
             )

@@ -460,3 +460,25 @@ def test_decay_held_at_window_bound_on_homogeneous_data():
             assert "holds decay at 1/T" in str(res.summary())
             assert res.to_dict()["decay_at_bound"] == ["decay"]
     assert hit >= 2  # seeds 0 and 3 hit the bound (measured)
+
+
+def test_shock_decay_held_at_window_bound():
+    # Regression: a ShockBaseline fitted to homogeneous data ran to shock_1 = 4.6e11 with
+    # shock_decay = 0 ("converged"; seed 6, measured); the shock decay is now bounded by 1/T.
+    import warnings
+
+    import numpy as np
+
+    import incidentstats as ist
+    from incidentstats.hawkes import ShockBaseline
+
+    rng = np.random.default_rng(6)
+    x = np.sort(rng.uniform(0, 400, rng.poisson(120)))
+    ev = ist.EventSeries.from_offsets(x, start="2020-01-01", end=400.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ist.HawkesProcess(baseline=ShockBaseline(dates=["2020-06-01"])).fit(ev)
+    assert res.params["shock_decay"] == 1 / 400
+    assert res.params["shock_1"] < 100
+    assert "shock_decay" in res.decay_at_bound
+    assert "holds shock_decay at 1/T" in str(res.summary())
