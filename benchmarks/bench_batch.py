@@ -10,14 +10,17 @@ Run::
 
     .venv/bin/python benchmarks/bench_batch.py                 # 10^4 series, serial + 2 procs
     .venv/bin/python benchmarks/bench_batch.py --n-series 2000 --backends serial processes dask
+    python benchmarks/bench_batch.py --out results/raw/batch.json [--quick]   # run.py convention
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -60,7 +63,12 @@ def main() -> None:
     ap.add_argument("--n-series", type=int, default=10_000)
     ap.add_argument("--model", choices=["core", "multivariate", "discrete"], default="core")
     ap.add_argument("--backends", nargs="+", default=["serial", "processes"])
+    ap.add_argument("--out", type=Path, default=None, help="JSON records (benchmarks/run.py)")
+    ap.add_argument("--quick", action="store_true", help="1000 series instead of 10^4")
+    ap.add_argument("--repeat", type=int, default=1, help="accepted for run.py; one run each")
     args = ap.parse_args()
+    if args.quick:
+        args.n_series = min(args.n_series, 1000)
 
     t0 = time.perf_counter()
     frame = make_frame(args.n_series)
@@ -97,6 +105,30 @@ def main() -> None:
             f"({1e3 * times[backend] / args.n_series:.2f} ms/series, {ok:.1%} ok)"
         )
     base = args.backends[0]
+    records = []
+    for b in args.backends:
+        ok = float((tables[b]["status"] == "ok").mean())
+        note = f"fit_many({b}, n_jobs={2 if b != 'serial' else 1}), model={args.model}; "
+        note += f"{len(frame) / args.n_series:.0f} events per series; {ok:.1%} ok"
+        if b != base:
+            note += f"; speed-up vs {base} {times[base] / times[b]:.2f}x; identical table: "
+            note += str(bool(tables[b].equals(tables[base])))
+        records.append(
+            {
+                "task": f"batch: {args.n_series} Hawkes series fitted ({b})",
+                "library": "incidentstats",
+                "n": args.n_series,
+                "seconds": times[b],
+                "loglik": None,
+                "accuracy": ok,
+                "notes": note,
+            }
+        )
+    for rec in records:
+        print(json.dumps(rec))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(records, indent=1) + "\n", encoding="utf-8")
     for b in args.backends[1:]:
         same = tables[b].equals(tables[base])
         print(f"{b} vs {base}: speed-up {times[base] / times[b]:.2f}x, identical tables: {same}")
