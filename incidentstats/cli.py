@@ -90,11 +90,6 @@ class _Main(click.Group):
         except Exception as exc:
             if debug:
                 traceback.print_exc()
-            from .report._sections import Unavailable
-
-            if isinstance(exc, Unavailable):
-                click.echo(f"Error: this command {exc}.", err=True)
-                return _finish(EXIT_INTERNAL, standalone_mode)
             click.echo(
                 f"Internal error: {type(exc).__name__}: {_one_line(str(exc))} "
                 "(rerun with --debug for the traceback, and please report it)",
@@ -457,17 +452,15 @@ def fit_cmd(
     debug: bool,
 ) -> int:
     """Fit a homogeneous Poisson or a Hawkes MODEL to DATA (or --dataset NAME)."""
-    from .report._sections import api
+    from .hawkes import HawkesProcess, PoissonProcess
 
     ev = _load_events(data, dataset, time_col, start, end, quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if model == "poisson":
-            result = api("PoissonProcess", "issue 5", "hawkes.PoissonProcess")().fit(ev)
+            result = PoissonProcess().fit(ev)
         else:
-            result = api("HawkesProcess", "issue 5", "hawkes.HawkesProcess")(kernel=kernel).fit(
-                ev, rng=seed
-            )
+            result = HawkesProcess(kernel=kernel).fit(ev, rng=seed)
     _echo_warnings(caught, quiet)
     _emit(result, as_json)
     return EXIT_OK
@@ -513,15 +506,13 @@ def changepoints_cmd(
     debug: bool,
 ) -> int:
     """Change points in the rate of DATA (or --dataset NAME)."""
-    from .report._sections import api
+    from .changepoints import changepoints
 
     ev = _load_events(data, dataset, time_col, start, end, quiet)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         target = ev if method == "bayesian_blocks" else ev.counts(freq)
-        result = api("changepoints", "issue 4", "changepoints.changepoints")(
-            target, method=method, n_boot=n_boot, rng=seed
-        )
+        result = changepoints(target, method=method, n_boot=n_boot, rng=seed)
     _echo_warnings(caught, quiet)
     _emit(result, as_json)
     return EXIT_OK

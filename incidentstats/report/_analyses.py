@@ -12,8 +12,10 @@ import pandas as pd
 
 from .._results import Summary, jsonable
 from ..exceptions import ConvergenceWarning, IncidentStatsError
+from ..its import interrupted_time_series
+from ..rates import detectable_ratio, multiple_triggers, placebo_test, rate_change
 from ._model import SECTION_TITLES, Figure, Section
-from ._sections import Context, Trigger, Unavailable, _fmt, _ts, api
+from ._sections import Context, Trigger, _fmt, _ts
 
 __all__ = [
     "build_changepoints",
@@ -108,8 +110,6 @@ def _no_breaks(key: str, ctx: Context) -> Section:
 # rate change at each trigger
 # =============================================================================================
 def build_rate_change(ctx: Context) -> Section:
-    rate_change = api("rate_change", "issue 3", "rates.rate_change")
-    placebo_test = api("placebo_test", "issue 3", "rates.placebo_test")
     if not ctx.triggers:
         return _no_triggers("rate_change")
     ev = ctx.events
@@ -278,18 +278,9 @@ _RATE_INTRO = (
 def _multiple(
     ctx: Context, dates: list[pd.Timestamp]
 ) -> tuple[list[dict[str, Any]], Summary] | None:
-    try:
-        fn = api(
-            "multiple_triggers",
-            "issue 3",
-            "rates.multiple_triggers",
-            "rates._placebo.multiple_triggers",
-        )
-    except Unavailable:
-        return None
     w = ctx.window
     try:
-        res = fn(ctx.events, dates, w, w, method=RATE_METHODS[0], adjust="holm")
+        res = multiple_triggers(ctx.events, dates, w, w, method=RATE_METHODS[0], adjust="holm")
     except IncidentStatsError:
         return None
     table = res.table.reset_index()
@@ -329,10 +320,6 @@ def _plotter(result: Any, method: str = "plot") -> Any:
 def _detectable(entry: dict[str, Any]) -> dict[str, Any] | None:
     """Smallest increase and decrease the exact test detects with 80% power in these windows,
     at the rate seen before the trigger (``ist.detectable_ratio``)."""
-    try:
-        fn = api("detectable_ratio", "issue 3", "rates.detectable_ratio")
-    except Unavailable:
-        return None
     b, a = entry["before"], entry["after"]
     if not b["events"] or not b["exposure_days"] or not a["exposure_days"]:
         return None
@@ -344,7 +331,7 @@ def _detectable(entry: dict[str, Any]) -> dict[str, Any] | None:
     for direction in ("increase", "decrease"):
         try:
             out[direction] = _num(
-                fn(
+                detectable_ratio(
                     b["rate_per_day"],
                     b["exposure_days"],
                     a["exposure_days"],
@@ -380,7 +367,6 @@ def _rate_change_sentence(e: dict[str, Any]) -> str:
 # interrupted time series
 # =============================================================================================
 def build_its(ctx: Context) -> Section:
-    its_fn = api("interrupted_time_series", "issue 3", "its.interrupted_time_series")
     if not ctx.triggers:
         return _no_triggers("its")
     if not ctx.breaks:
@@ -392,7 +378,7 @@ def build_its(ctx: Context) -> Section:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            res = its_fn(counts, trig, family="negbin", trend=True)
+            res = interrupted_time_series(counts, trig, family="negbin", trend=True)
         except Exception as exc:  # e.g. no overdispersion: the NB dispersion at its bound
             fallback = f"{type(exc).__name__}: {_short(exc)}"
     not_converged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
@@ -402,7 +388,7 @@ def build_its(ctx: Context) -> Section:
         family = "quasipoisson"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = its_fn(counts, trig, family=family, trend=True)
+            res = interrupted_time_series(counts, trig, family=family, trend=True)
     hac = False
     lb = getattr(res, "ljung_box", None) or {}
     lb_p = _num(lb.get("pvalue")) if isinstance(lb, dict) else None
@@ -410,7 +396,7 @@ def build_its(ctx: Context) -> Section:
         # autocorrelated residuals: Newey-West (HAC) standard errors, as the its module advises
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = its_fn(counts, trig, family=family, trend=True, hac=True)
+            res = interrupted_time_series(counts, trig, family=family, trend=True, hac=True)
         hac = True
     for w in caught:  # hand the kept fit's warnings on to the section (HAC answers autocorrelation)
         if not (hac and "autocorrelat" in str(w.message).lower()):
@@ -486,9 +472,10 @@ COINCIDENCE_DAYS = 14
 
 
 def build_changepoints(ctx: Context) -> Section:
-    cp_fn = api("changepoints", "issue 4", "changepoints.changepoints")
+    from ..changepoints import changepoints  # numba: loaded when the section runs
+
     counts = ctx.events.counts("D")
-    cp = cp_fn(counts, method="pelt", penalty="mbic", n_boot=ctx.n_boot, rng=ctx.seed)
+    cp = changepoints(counts, method="pelt", penalty="mbic", n_boot=ctx.n_boot, rng=ctx.seed)
     cps = [pd.Timestamp(c) for c in cp.changepoints]
     results: dict[str, Any] = {
         "method": "pelt",
@@ -599,18 +586,19 @@ MODEL_NAMES = {
 
 
 def build_models(ctx: Context) -> Section:
-    poisson_cls = api("PoissonProcess", "issue 5", "hawkes.PoissonProcess")
-    hawkes_cls = api("HawkesProcess", "issue 5", "hawkes.HawkesProcess")
-    piecewise = api("hawkes.PiecewiseBaseline", "issue 5")
+    # numba and scipy's optimisers: loaded when the section runs, not on import
+    from ..compare import compare_models
+    from ..hawkes import HawkesProcess, PiecewiseBaseline, PoissonProcess
+
     ev = ctx.events
     breaks = [_ts(d) for d in ctx.breaks]
-    fits: dict[str, Any] = {"poisson": poisson_cls().fit(ev)}
+    fits: dict[str, Any] = {"poisson": PoissonProcess().fit(ev)}
     if breaks:
-        fits["piecewise_poisson"] = poisson_cls(breaks=breaks).fit(ev)
-    fits["hawkes"] = hawkes_cls(kernel="exponential").fit(ev, rng=ctx.seed)
+        fits["piecewise_poisson"] = PoissonProcess(breaks=breaks).fit(ev)
+    fits["hawkes"] = HawkesProcess(kernel="exponential").fit(ev, rng=ctx.seed)
     if breaks:
-        fits["hawkes_break"] = hawkes_cls(
-            kernel="exponential", baseline=piecewise(breaks=breaks)
+        fits["hawkes_break"] = HawkesProcess(
+            kernel="exponential", baseline=PiecewiseBaseline(breaks=breaks)
         ).fit(ev, rng=ctx.seed)
     ctx.store["fits"] = fits
     models: dict[str, Any] = {}
@@ -651,20 +639,15 @@ def build_models(ctx: Context) -> Section:
     params = params.where(params.notna(), None)  # blank where a model has no such parameter
     summ.add_table("Estimates", params)
     summaries = [summ]
-    try:
-        compare_models = api("compare_models", "issue 5", "compare.compare_models")
-    except Unavailable:
-        compare_models = None
-    if compare_models is not None:
-        comparison = compare_models(list(fits.values()))
-        tests = getattr(comparison, "tests", None)
-        if isinstance(tests, pd.DataFrame):
-            results["lr_tests"] = _records(tests)
-        full = comparison.summary()
-        lr = Summary("Likelihood-ratio tests between nested models")
-        lr.tables.extend(t for t in full.tables if not t[0].lower().startswith("fit statistics"))
-        lr.notes.extend(full.notes)
-        summaries.append(lr)
+    comparison = compare_models(list(fits.values()))
+    tests = getattr(comparison, "tests", None)
+    if isinstance(tests, pd.DataFrame):
+        results["lr_tests"] = _records(tests)
+    full = comparison.summary()
+    lr = Summary("Likelihood-ratio tests between nested models")
+    lr.tables.extend(t for t in full.tables if not t[0].lower().startswith("fit statistics"))
+    lr.notes.extend(full.notes)
+    summaries.append(lr)
     duration = float(ev.duration("D"))
     for v in models.values():
         v["excitation_identified"] = _identified(v["params"], duration)
@@ -875,7 +858,7 @@ def build_interpretation(ctx: Context) -> Section:
     missing = [
         s.title
         for s in ctx.store.values()
-        if isinstance(s, Section) and s.status in ("unavailable", "failed", "not_applicable")
+        if isinstance(s, Section) and s.status in ("failed", "not_applicable")
     ]
     if missing:
         add(

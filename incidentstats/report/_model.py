@@ -40,10 +40,9 @@ SECTION_TITLES: dict[str, str] = {
     "interpretation": "What this shows and what it cannot",
 }
 
-#: Status of a section: computed, not requested, its method is not available in this
-#: installation, it does not apply to these data (the library refused with a reason), or it
-#: failed unexpectedly (the reason names the exception).
-STATUSES = ("ok", "skipped", "unavailable", "not_applicable", "failed")
+#: Status of a section: computed, not requested, it does not apply to these data (the library
+#: refused with a reason), or it failed unexpectedly (the reason names the exception).
+STATUSES = ("ok", "skipped", "not_applicable", "failed")
 
 
 class Figure:
@@ -100,7 +99,7 @@ class Section:
     title : str
         Heading.
     status : str
-        ``"ok"``, ``"skipped"``, ``"unavailable"``, ``"not_applicable"`` or ``"failed"``.
+        ``"ok"``, ``"skipped"``, ``"not_applicable"`` or ``"failed"``.
     reason : str or None
         Why the status is not ``"ok"``.
     paragraphs : tuple of str

@@ -145,8 +145,8 @@ def report(
     :func:`incidentstats.placebo_test`, :func:`incidentstats.interrupted_time_series`,
     :func:`incidentstats.changepoints`, :class:`incidentstats.PoissonProcess`,
     :class:`incidentstats.HawkesProcess`, :func:`incidentstats.compare_models` and the
-    results' own ``forecast``, ``gof`` and ``plot`` methods. A section whose method is not
-    available, or which the library refuses for these data, is kept with its status and reason;
+    results' own ``forecast``, ``gof`` and ``plot`` methods. A section the library refuses
+    for these data, or whose method fails, is kept with its status and reason;
     the warnings the methods raise are listed in their section.
 
     Examples

@@ -3,9 +3,7 @@ figures and JSON-able numbers. Nothing here fits a model of its own."""
 
 from __future__ import annotations
 
-import importlib
 import re
-import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ import pandas as pd
 
 from .._results import Summary, format_number
 from ..exceptions import IncidentStatsError, IncidentStatsWarning
+from ..rates import dispersion_test
 from ._model import SECTION_TITLES, Figure, Section
 
 __all__ = ["Context", "ReportWarning", "Trigger", "run_section"]
@@ -23,10 +22,6 @@ __all__ = ["Context", "ReportWarning", "Trigger", "run_section"]
 
 class ReportWarning(IncidentStatsWarning):
     """A report section failed unexpectedly; the report was still written without it."""
-
-
-class Unavailable(Exception):
-    """The public function a section needs is not part of this installation."""
 
 
 @dataclass(frozen=True)
@@ -57,43 +52,11 @@ class Context:
         return [t.date for t in self.triggers]
 
 
-def api(name: str, issue: str, *alternatives: str) -> Any:
-    """Return ``incidentstats.<name>``, or the first of ``alternatives`` (dotted paths inside
-    the package) that exists; raise :class:`Unavailable` when none does.
-
-    A module found under a function's name (``incidentstats.changepoints`` before the
-    function is re-exported) is looked into for the attribute of the same name.
-    """
-    for path in (name, *alternatives):
-        obj = _lookup(path)
-        if isinstance(obj, types.ModuleType):
-            obj = getattr(obj, path.rsplit(".", 1)[-1], None)
-        if obj is not None and not isinstance(obj, types.ModuleType):
-            return obj
-    raise Unavailable(f"needs `ist.{name}` ({issue}), which this installation does not have")
-
-
-def _lookup(path: str) -> Any:
-    obj: Any = importlib.import_module("incidentstats")
-    for part in path.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            if not isinstance(obj, types.ModuleType):
-                return None
-            try:
-                obj = importlib.import_module(f"{obj.__name__}.{part}")
-            except ImportError:
-                return None
-    return obj
-
-
 def run_section(key: str, builder: Callable[[Context], Section], ctx: Context) -> Section:
     """Run one section builder, collecting the library's warnings into the section.
 
-    A builder that needs an API this installation lacks gives status ``"unavailable"``; one the
-    library refuses for these data (an :class:`IncidentStatsError`) gives ``"not_applicable"``
-    with the library's message; any other exception gives ``"failed"`` and a
+    A builder the library refuses for these data (an :class:`IncidentStatsError`) gives
+    ``"not_applicable"`` with the library's message; any other exception gives ``"failed"`` and a
     :class:`ReportWarning`, so one broken method never loses the whole report.
     """
     title = SECTION_TITLES[key]
@@ -111,8 +74,6 @@ def run_section(key: str, builder: Callable[[Context], Section], ctx: Context) -
                     broken.append(f"figure {fig.name!r}: {type(exc).__name__}: {exc}")
                 else:
                     figures.append(fig)
-        except Unavailable as exc:
-            section = Section(key, title, status="unavailable", reason=str(exc))
         except IncidentStatsError as exc:
             section = Section(key, title, status="not_applicable", reason=_one_line(str(exc)))
         except Exception as exc:
@@ -219,14 +180,9 @@ def data_card_caveats(dataset: str | None) -> tuple[str | None, list[str]]:
 
 def _weekly_dispersion(ev: Any) -> dict[str, Any] | None:
     """Pearson dispersion index and overdispersion p-value of the weekly counts against one
-    constant rate (``ist.dispersion_test``), or None when that function is not available or
-    refuses these counts."""
+    constant rate (``ist.dispersion_test``), or None when that function refuses these counts."""
     try:
-        test = api("dispersion_test", "issue 3", "rates.dispersion_test")
-    except Unavailable:
-        return None
-    try:
-        res = test(ev.counts("W"))
+        res = dispersion_test(ev.counts("W"))
     except IncidentStatsError:
         return None
     return {

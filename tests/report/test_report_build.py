@@ -222,18 +222,6 @@ def test_failing_section_is_kept_with_a_warning(iraq_window, monkeypatch):
     assert rep["its"].reason == "RuntimeError: boom"
 
 
-def test_missing_api_makes_a_section_unavailable(iraq_window, monkeypatch):
-    from incidentstats.report import _sections
-
-    real = _sections._lookup
-    monkeypatch.setattr(
-        _sections, "_lookup", lambda path: None if "interrupted_time_series" in path else real(path)
-    )
-    rep = report(iraq_window, triggers=["2020-01-03"], sections=["its"])
-    assert rep["its"].status == "unavailable"
-    assert "interrupted_time_series" in rep["its"].reason
-
-
 def test_library_warnings_are_collected_into_the_section(iraq_window, monkeypatch):
     from incidentstats.exceptions import SmallSampleWarning
     from incidentstats.report._model import Section
