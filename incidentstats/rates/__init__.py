@@ -7,13 +7,14 @@ triggers, placebo dates, several triggers with Holm adjustment, dispersion tests
 
 from __future__ import annotations
 
-from ._change import RateChangeResult, rate_change, rate_change_counts
+from ._change import DispersionCheck, RateChangeResult, rate_change, rate_change_counts
 from ._dispersion import DispersionResult, dispersion_test
 from ._placebo import MultipleTriggersResult, PlaceboResult, multiple_triggers, placebo_test
 from ._poisson import PoissonRateResult, poisson_rate
 from ._power import detectable_ratio, power
 
 __all__ = [
+    "DispersionCheck",
     "DispersionResult",
     "MultipleTriggersResult",
     "PlaceboResult",

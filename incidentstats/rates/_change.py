@@ -33,11 +33,21 @@ from ._poisson import (
     two_sample,
 )
 
-__all__ = ["RateChangeResult", "Windows", "rate_change", "rate_change_counts", "resolve_windows"]
+__all__ = [
+    "DispersionCheck",
+    "RateChangeResult",
+    "Windows",
+    "rate_change",
+    "rate_change_counts",
+    "resolve_windows",
+]
 
 ALL_METHODS = (*RATE_CHANGE_METHODS, "negbin")
 _DAY_NS = 86_400_000_000_000
 _DURATION = re.compile(r"^[+-]?\d+(\.\d+)?\s*[A-Za-z]+$")
+#: Significance level of the overdispersion check of :func:`rate_change` (as
+#: :attr:`DispersionResult.overdispersed`).
+DISPERSION_LEVEL = 0.05
 
 
 # =============================================================================================
@@ -217,6 +227,192 @@ def count_in(events: Any, lo: pd.Timestamp, hi: pd.Timestamp) -> int:
 
 
 # =============================================================================================
+# overdispersion check
+# =============================================================================================
+@dataclass(frozen=True)
+class DispersionCheck:
+    """Are the counts per bin in each window more variable than Poisson counts?
+
+    The Poisson methods of :func:`rate_change` assume that, within each window, the events
+    form a Poisson process with one rate, so that counts per bin have variance equal to their
+    mean. :func:`rate_change` checks this with :func:`dispersion_test` on the counts per
+    ``freq`` bin of each window, and pools the two Pearson statistics.
+
+    Attributes
+    ----------
+    freq : str
+        Bin width of the counts.
+    before, after : DispersionResult or None
+        :func:`dispersion_test` of each window's counts (None when a window has fewer than 3
+        bins or no event; ``reasons`` says which).
+    statistic : float
+        Pooled Pearson :math:`X^2`: the sum of the two windows' statistics, i.e. the Pearson
+        statistic of the Poisson model with one rate per window.
+    df : int
+        Its degrees of freedom (bins minus 2, or minus 1 with one window).
+    dispersion : float
+        ``statistic / df`` (about 1 for Poisson counts).
+    pvalue : float
+        Upper-tail chi-square p-value of ``statistic`` (overdispersion).
+    overdispersed : bool
+        ``dispersion > 1`` and ``pvalue < level``.
+    level : float
+        Significance level of the check (0.05).
+    reasons : tuple of str
+        Why a window was left out, if one was.
+    """
+
+    freq: str
+    before: Any
+    after: Any
+    statistic: float
+    df: int
+    dispersion: float
+    pvalue: float
+    overdispersed: bool
+    level: float = DISPERSION_LEVEL
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def assessed(self) -> bool:
+        """Whether at least one window could be checked."""
+        return self.df > 0
+
+    def table(self) -> pd.DataFrame:
+        """One row per window and one for both: bins, events, dispersion, X2, df, p-value."""
+        rows = []
+        for name, r in (("before", self.before), ("after", self.after)):
+            if r is None:
+                rows.append(
+                    {
+                        "window": name,
+                        "bins": None,
+                        "events": None,
+                        "dispersion": math.nan,
+                        "statistic": math.nan,
+                        "df": None,
+                        "pvalue": math.nan,
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "window": name,
+                        "bins": r.n_bins,
+                        "events": r.total,
+                        "dispersion": r.dispersion,
+                        "statistic": r.statistic,
+                        "df": r.df,
+                        "pvalue": r.pvalue,
+                    }
+                )
+        rows.append(
+            {
+                "window": "both",
+                "bins": sum(r.n_bins for r in (self.before, self.after) if r is not None),
+                "events": sum(r.total for r in (self.before, self.after) if r is not None),
+                "dispersion": self.dispersion,
+                "statistic": self.statistic,
+                "df": self.df,
+                "pvalue": self.pvalue,
+            }
+        )
+        return pd.DataFrame(rows).set_index("window").astype(object)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "freq": self.freq,
+                "test": "pearson",
+                "level": self.level,
+                "dispersion": self.dispersion,
+                "statistic": self.statistic,
+                "df": self.df,
+                "pvalue": self.pvalue,
+                "overdispersed": self.overdispersed,
+                "windows": {
+                    name: None
+                    if r is None
+                    else {
+                        "bins": r.n_bins,
+                        "events": r.total,
+                        "dispersion": r.dispersion,
+                        "statistic": r.statistic,
+                        "df": r.df,
+                        "pvalue": r.pvalue,
+                        "alpha": r.alpha,
+                    }
+                    for name, r in (("before", self.before), ("after", self.after))
+                },
+                "reasons": list(self.reasons),
+            }
+        )
+
+
+def check_dispersion(bins: dict[str, Any], freq: str) -> DispersionCheck:
+    """Run :func:`dispersion_test` on each window's counts per bin and pool the statistics."""
+    from ..exceptions import IncidentStatsError
+    from ._dispersion import dispersion_test
+
+    found: dict[str, Any] = {}
+    reasons: list[str] = []
+    for name in ("before", "after"):
+        try:
+            found[name] = dispersion_test(bins[name])
+        except IncidentStatsError:
+            cs = bins[name]
+            why = "no event" if cs.total == 0 else f"{cs.n_bins} bins (at least 3 needed)"
+            reasons.append(f"{name} window not checked: {why}")
+            found[name] = None
+    used = [r for r in found.values() if r is not None]
+    x2 = float(sum(r.statistic for r in used))
+    df = int(sum(r.df for r in used))
+    if df > 0:
+        from scipy import stats
+
+        disp = x2 / df
+        p = float(stats.chi2.sf(x2, df))
+    else:
+        disp, p = math.nan, math.nan
+    over = bool(df > 0 and disp > 1 and p < DISPERSION_LEVEL)
+    return DispersionCheck(
+        freq=freq,
+        before=found["before"],
+        after=found["after"],
+        statistic=x2 if df > 0 else math.nan,
+        df=df,
+        dispersion=disp,
+        pvalue=p,
+        overdispersed=over,
+        reasons=tuple(reasons),
+    )
+
+
+def _bin_word(freq: str) -> str:
+    words = {"D": "day", "W": "week", "h": "hour", "MS": "month", "M": "month", "ME": "month"}
+    return words.get(freq, f"{freq} bin")
+
+
+def dispersion_note(check: DispersionCheck | None, method: str) -> str | None:
+    """The summary note on overdispersion (None when the counts look Poisson)."""
+    if check is None or not check.overdispersed:
+        return None
+    what = (
+        f"Counts per {_bin_word(check.freq)} are overdispersed (Pearson X2/df = "
+        f"{_num(check.dispersion)} over {check.df} df, p = {_num(check.pvalue)}): they vary "
+        "more than Poisson counts with one rate per window"
+    )
+    if method == "negbin":
+        return what + ". method='negbin' allows for this."
+    return (
+        what + f", so the Poisson interval ('{method}') is too narrow and its p-value too "
+        "small. Use method='negbin' (negative-binomial regression of the counts per bin), or "
+        "a quasi-Poisson model (interrupted_time_series(..., family='quasipoisson')). A trend "
+        "or a shift inside a window also inflates the dispersion."
+    )
+
+
+# =============================================================================================
 # result
 # =============================================================================================
 class RateChangeResult(Result):
@@ -239,6 +435,13 @@ class RateChangeResult(Result):
         One row per method when several were asked for (``methods=``), else one row.
     windows : Windows or None
         The two windows (None for :func:`rate_change_counts`).
+    dispersion_check : DispersionCheck or None
+        Pearson dispersion of the counts per bin in each window with its p-value (None for
+        :func:`rate_change_counts`, which has no counts per bin).
+    overdispersed : bool or None
+        Whether that check found significant overdispersion (5% level): the Poisson methods'
+        intervals are then too narrow, and the summary says so and recommends
+        ``method="negbin"``.
     """
 
     def __init__(
@@ -260,6 +463,7 @@ class RateChangeResult(Result):
         event_times: pd.DatetimeIndex | None = None,
         bins: dict[str, Any] | None = None,
         name: str | None = None,
+        dispersion_check: DispersionCheck | None = None,
     ) -> None:
         self.counts = pd.Series({"before": c_before, "after": c_after}, dtype="int64")
         self.exposures = pd.Series({"before": t_before, "after": t_after}, dtype=float)
@@ -276,6 +480,9 @@ class RateChangeResult(Result):
         self.name = name
         self._event_times = event_times
         self._bins = bins
+        self.dispersion_check = dispersion_check
+        self.overdispersed = None if dispersion_check is None else dispersion_check.overdispersed
+        self.dispersion_note = dispersion_note(dispersion_check, method)
         self.ratio = float(self._ratio())
         self.difference = float(self.rates["after"] - self.rates["before"])
         main = self._compute(method, confidence_level)
@@ -402,12 +609,31 @@ class RateChangeResult(Result):
         if stat_label:
             s.add_fact(stat_label, self.statistic)
         s.add_fact(f"p-value ({self.alternative})", self.pvalue)
+        chk = self.dispersion_check
+        if chk is not None and chk.assessed:
+            per = ", ".join(
+                f"{name} {'-' if r is None else _num(r.dispersion)}"
+                for name, r in (("before", chk.before), ("after", chk.after))
+            )
+            s.add_fact(
+                f"Dispersion per {_bin_word(chk.freq)} (Pearson X2/df)",
+                f"{per}; both {_num(chk.dispersion)}, p = {_num(chk.pvalue)}",
+            )
         s.add_table(
             f"Rates per {unit1} with exact {format_pct(self.confidence_level)} intervals",
             self.rate_intervals(),
         )
         if len(self.table) > 1:
             s.add_table("Methods compared", self.table.drop(columns=["description"]))
+        if self.dispersion_note is not None:
+            s.add_note(self.dispersion_note)
+        if chk is None:
+            s.add_note(
+                "Overdispersion was not checked: totals alone cannot show it (rate_change() "
+                "on event data checks the counts per day)."
+            )
+        elif not chk.assessed:
+            s.add_note("Overdispersion was not checked: " + "; ".join(chk.reasons) + ".")
         small = int(self.counts.min())
         if small < 20:
             s.add_note(
@@ -461,6 +687,10 @@ class RateChangeResult(Result):
                 "statistic": self.statistic,
                 "pvalue": self.pvalue,
                 "methods": self.table.reset_index(),
+                "overdispersed": self.overdispersed,
+                "dispersion": None
+                if self.dispersion_check is None
+                else {**self.dispersion_check.to_dict(), "note": self.dispersion_note},
             }
         )
 
@@ -639,7 +869,8 @@ def rate_change(
     unit : str
         Time unit of exposures and rates ("D" days, "W" weeks, "h" hours).
     freq : str
-        Bin width for ``method="negbin"`` (ignored by the other methods).
+        Bin width of the counts for ``method="negbin"`` and for the overdispersion check
+        (default "D": counts per day).
 
     Returns
     -------
@@ -658,12 +889,32 @@ def rate_change(
     A p-value is valid only if the trigger date was fixed before looking at the data; when it
     was not, use :func:`placebo_test`.
 
+    **Overdispersion.** The Poisson methods assume counts per bin with variance equal to the
+    mean. Clustered events (contagion, reporting in batches, unmodelled covariates) make the
+    counts overdispersed, and then the Poisson interval is too narrow and the p-value too
+    small. Every result therefore checks it: :func:`dispersion_test` on the counts per
+    ``freq`` bin of each window (Pearson :math:`X^2_b`, :math:`X^2_a` with :math:`n_b - 1`,
+    :math:`n_a - 1` degrees of freedom, rate estimated within each window), pooled as
+    :math:`X^2_b + X^2_a \\sim \\chi^2_{n_b + n_a - 2}` — the Pearson statistic of the Poisson
+    model with one rate per window (Cameron and Trivedi 1990) — in
+    :attr:`RateChangeResult.dispersion_check`. When the pooled test rejects at the 5% level,
+    the summary says that the Poisson interval is too narrow and recommends
+    ``method="negbin"`` (or a quasi-Poisson segmented regression,
+    :func:`interrupted_time_series` with ``family="quasipoisson"``). No warning is raised: the
+    numbers of the chosen method are unchanged. The check is conditional on each window's
+    total, so it holds its level with sparse counts (measured: 4,000 pairs of Poisson windows
+    of 30-365 days at 0.05-5 events per day rejected 4.2-5.9% of the time at the 5% level).
+    It has little power with few events, and a trend or shift inside a window also counts as
+    overdispersion.
+
     References
     ----------
     Przyborowski, J., Wilenski, H. (1940). Homogeneity of results in testing samples from
     Poisson series. Biometrika 31, 313-323.
     Gu, K., Ng, H. K. T., Tang, M. L., Schucany, W. R. (2008). Testing the ratio of two
     Poisson rates. Biometrical Journal 50, 283-298.
+    Cameron, A. C., Trivedi, P. K. (1990). Regression-based tests for overdispersion in the
+    Poisson model. Journal of Econometrics 46, 347-364.
 
     Examples
     --------
@@ -672,6 +923,8 @@ def rate_change(
     >>> rc = ist.rate_change(ev, "2020-01-03", before="67D", after="67D")
     >>> rc.counts.tolist(), rc.method
     ([11, 12], 'exact-cond')
+    >>> rc.overdispersed, rc.dispersion_check.df
+    (False, 132)
     """
     from ..events import EventSeries, unit_nanoseconds
 
@@ -692,13 +945,12 @@ def rate_change(
     cb = count_in(events, w.before_start, w.before_end)
     ca = count_in(events, w.after_start, w.after_end)
     tb, ta = w.exposure("before", unit_ns), w.exposure("after", unit_ns)
-    bins = None
-    if "negbin" in mlist:
-        bins = {
-            "before": events.window(w.before_start, w.before_end).counts(freq),
-            "after": events.window(w.after_start, w.after_end).counts(freq),
-            "unit_days": unit_ns / _DAY_NS,
-        }
+    bins = {
+        "before": events.window(w.before_start, w.before_end).counts(freq),
+        "after": events.window(w.after_start, w.after_end).counts(freq),
+        "unit_days": unit_ns / _DAY_NS,
+    }
+    check = check_dispersion(bins, freq)
     ts = events.timestamps
     shown = ts[(ts >= w.before_start) & (ts < w.after_end)]
     return RateChangeResult(
@@ -718,4 +970,5 @@ def rate_change(
         event_times=shown,
         bins=bins,
         name=events.name,
+        dispersion_check=check,
     )
