@@ -377,9 +377,7 @@ def fit_many(
     size = chunksize or max(1, math.ceil(n_groups / (4 * workers)))
     chunks = _chunks(tasks, size)
     rows: list[dict[str, Any]] = []
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=n_groups, disable=not progress, desc="fit_many", unit="group")
+    bar = _progress_bar(n_groups, progress)
     try:
         if backend == "serial" or (backend == "processes" and workers == 1):
             with blas_single_thread():
@@ -403,6 +401,29 @@ def fit_many(
     finally:
         bar.close()
     return _assemble(rows, by_cols)
+
+
+class _NoBar:
+    """Stands in for the tqdm bar when ``progress=False``."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: bool) -> Any:
+    """A tqdm bar when ``progress`` is true, else a bar that does nothing.
+
+    ``tqdm.auto`` is imported only for a real bar: importing it inside a Jupyter kernel without
+    ipywidgets warns "IProgress not found" (a TqdmWarning) even for a disabled bar.
+    """
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="fit_many", unit="group")
 
 
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")

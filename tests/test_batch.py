@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 
 import numpy as np
@@ -248,3 +249,56 @@ def test_gof_column_and_warnings_column():
     assert (
         table.loc["solo", "status"] == "error" and "at least 2 events" in table.loc["solo", "error"]
     )
+
+
+# Runs fit_many in a fresh interpreter that looks like a Jupyter kernel to tqdm.autonotebook
+# (ipykernel.zmqshell imported, IPython's get_ipython() a ZMQInteractiveShell) and prints the
+# warnings raised and whether tqdm's notebook detection was imported.
+_FAKE_KERNEL = """
+import sys, types, warnings
+class ZMQInteractiveShell:
+    pass
+ipython = types.ModuleType("IPython")
+ipython.get_ipython = ZMQInteractiveShell
+sys.modules["IPython"] = ipython
+sys.modules["ipykernel.zmqshell"] = types.ModuleType("ipykernel.zmqshell")
+import pandas as pd
+from incidentstats.batch import fit_many
+from incidentstats.hawkes.discrete import DiscreteHawkes
+days = pd.Timestamp("2020-01-01") + pd.to_timedelta([0, 1, 1, 3, 5, 8, 9, 13, 20, 21], unit="D")
+frame = pd.DataFrame({"date": days.append(days), "region": ["a"] * 10 + ["b"] * 10})
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    fit_many(frame, "region", model=DiscreteHawkes(), progress=PROGRESS, rng=1)
+print(sorted({w.category.__name__ for w in caught}))
+print("tqdm.autonotebook" in sys.modules)
+"""
+
+
+def _in_fake_kernel(progress: bool) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _FAKE_KERNEL.replace("PROGRESS", repr(progress))],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return done.stdout.strip().splitlines()
+
+
+def test_no_progress_bar_means_no_tqdm_notebook_warning():
+    # progress=False used to import tqdm.auto anyway, whose notebook detection warns
+    # "IProgress not found" (TqdmWarning) in a kernel without ipywidgets (notebook 05)
+    categories, imported = _in_fake_kernel(progress=False)
+    assert "TqdmWarning" not in categories
+    assert imported == "False"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("ipywidgets") is not None, reason="ipywidgets silences the warning"
+)
+def test_fake_kernel_reproduces_the_tqdm_warning_with_a_progress_bar():
+    # control for the test above: the same fake kernel does make tqdm warn once a bar is asked for
+    categories, imported = _in_fake_kernel(progress=True)
+    assert "TqdmWarning" in categories
+    assert imported == "True"
