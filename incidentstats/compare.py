@@ -118,7 +118,7 @@ def davies_bound(lr: float, profile: Any, r: int = 0) -> float:
     >>> round(davies_bound(2.705543, [0.0, 0.0]), 4)  # a flat profile: the chi-bar-square
     0.05
     >>> round(davies_bound(9.0, [0.0, 9.0, 0.0]), 4)  # one bump up to 3 and back: V = 6
-    0.0278
+    0.0279
     """
     prof = np.asarray(profile, dtype=float)
     prof = np.maximum(prof[np.isfinite(prof)], 0.0)
