@@ -93,7 +93,69 @@ def test_pruning_is_exact_and_saves_work() -> None:
     )
     n = np.unique(t).size
     assert blocks_evaluations(t, prune=False) == n * (n + 1) // 2
-    assert blocks_evaluations(t, prune=True) < 0.2 * n * (n + 1) // 2
+    assert blocks_evaluations(t, prune="inequality") < 0.2 * n * (n + 1) // 2
+    assert blocks_evaluations(t, prune=True) < blocks_evaluations(t, prune="inequality")
+
+
+def _stress_sets(
+    rng: np.random.Generator, count: int
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Piecewise-constant event sets with rate contrasts up to e^6, on scales from 1e-6 to
+    1e9, with epoch offsets, rounding ties, piles of duplicates and integer weights."""
+    out: list[tuple[np.ndarray, np.ndarray | None]] = []
+    for it in range(count):
+        n = int(rng.integers(2, 400))
+        k = int(rng.integers(0, 6))
+        b = np.r_[0.0, np.sort(rng.uniform(0, 1, k)), 1.0]
+        rates = np.exp(rng.uniform(-3, 3, k + 1))
+        w = rates * np.diff(b)
+        ns = rng.multinomial(n, w / w.sum())
+        t = np.concatenate([rng.uniform(b[i], b[i + 1], ns[i]) for i in range(k + 1)])
+        scale = [1.0, 1e-6, 1e6, 1e9][it % 4]
+        t = t * scale + [0.0, 1.6e9, -50.0, 1e4][(it // 4) % 4]
+        kind = it % 5
+        x = None
+        if kind == 1:
+            t = np.round(t, 2 - int(np.log10(scale)))
+        elif kind == 2:
+            x = rng.integers(1, 5, t.size).astype(float)
+        elif kind == 3:
+            t = np.r_[t, np.full(int(rng.integers(1, 30)), t[0])]
+        u = np.unique(t)
+        # keep sets whose Voronoi cells all have a positive length in floating point (the
+        # others are refused with an error, tested in test_blocks_bad_input)
+        if u.size >= 2 and np.all(np.diff(np.r_[u[0], 0.5 * (u[1:] + u[:-1]), u[-1]]) > 0):
+            out.append((t, x))
+    return out
+
+
+def test_functional_pruning_is_exact() -> None:
+    # the functional pruning must never drop a start the quadratic algorithm would pick:
+    # same edges, bit for bit, as prune=False (checked on 9,000 such sets and on 1,200
+    # sets against astropy 8.0.2 while developing; a reduced set runs here)
+    rng = np.random.default_rng(2026)
+    for t, x in _stress_sets(rng, 300):
+        for p0 in (0.05, 0.3, 0.001):
+            ref = bayesian_blocks(t, x, p0=p0, prune=False)
+            np.testing.assert_array_equal(bayesian_blocks(t, x, p0=p0, prune=True), ref)
+            np.testing.assert_array_equal(bayesian_blocks(t, x, p0=p0, prune="inequality"), ref)
+    for ncp in (-2.0, 0.0, 0.5, 30.0):
+        t, x = _stress_sets(rng, 1)[0]
+        np.testing.assert_array_equal(
+            bayesian_blocks(t, x, ncp_prior=ncp), bayesian_blocks(t, x, ncp_prior=ncp, prune=False)
+        )
+
+
+def test_functional_pruning_is_near_linear_in_a_long_block() -> None:
+    # one homogeneous block of 4,000 events: inequality pruning keeps every start of the
+    # block (about n^2 / 2 evaluations); functional pruning keeps a few dozen per step
+    t = np.sort(np.random.default_rng(9).uniform(0, 1000, 4000))
+    n = t.size
+    ineq = blocks_evaluations(t, prune="inequality")
+    func = blocks_evaluations(t, prune=True)
+    assert ineq > 0.3 * n * (n + 1) // 2
+    assert func < 40 * n
+    np.testing.assert_array_equal(bayesian_blocks(t), bayesian_blocks(t, prune=False))
 
 
 def test_ncp_prior_formula() -> None:
@@ -127,3 +189,9 @@ def test_blocks_bad_input() -> None:
         bayesian_blocks([1.0, 1.0, 1.0])
     with pytest.raises(IncidentStatsError, match="`p0` parameter"):
         bayesian_blocks([1.0, 2.0, 3.0], p0=1.5)
+    with pytest.raises(IncidentStatsError, match="`prune` parameter"):
+        bayesian_blocks([1.0, 2.0, 3.0], prune="fast")
+    with pytest.raises(IncidentStatsError, match="Subtract a reference time"):
+        bayesian_blocks(1.6e9 + np.array([0.0, 1e-7, 2e-7, 5.0, 6.0]))
+    with pytest.raises(IncidentStatsError, match="positive, finite count"):
+        bayesian_blocks([1.0, 2.0, 3.0], [1.0, 0.0, 2.0])
