@@ -509,6 +509,10 @@ class DiscreteHawkes:
     Fokianos, K., Rahbek, A. & Tjøstheim, D. (2009). Poisson autoregression. *JASA* 104(488),
     1430–1439.
 
+    :meth:`simulate` draws counts from given parameter values; a fit's
+    :meth:`DiscreteHawkesResult.simulate` and :meth:`DiscreteHawkesResult.forecast` continue
+    the fitted model (see :func:`forecast_discrete`).
+
     Examples
     --------
     >>> import numpy as np
@@ -973,6 +977,10 @@ class DiscreteHawkesResult(Result):
     converged : bool
     bin_width : float
         Bin width in days.
+
+    Methods :meth:`simulate` (new counts from the fitted model) and :meth:`forecast` (the
+    next bins given the observed counts: exact expected counts and simulated prediction
+    intervals) need every stream modelled (``receivers=None``).
     """
 
     def __init__(self, model: DiscreteHawkes, counts: _Counts, rows: dict, burn_in: int) -> None:
@@ -1675,6 +1683,8 @@ def forecast_discrete(
     come from ``n_paths`` paths simulated bin by bin from the same model (Poisson or NB2
     counts), continuing the observed history. A trend in the background is extrapolated;
     future bins are full bins of the fitted width. Parameter uncertainty is not propagated.
+    With signed lag coefficients (``estimator="cls"``) a conditional mean below 0 is cut at 0
+    in both the recursion and the simulation; ``expected`` is then approximate.
 
     References
     ----------

@@ -349,14 +349,29 @@ class DispersionCheck:
         )
 
 
-def check_dispersion(bins: dict[str, Any], freq: str) -> DispersionCheck:
-    """Run :func:`dispersion_test` on each window's counts per bin and pool the statistics."""
+def check_dispersion(bins: dict[str, Any], freq: str, resolution: str = "exact") -> DispersionCheck:
+    """Run :func:`dispersion_test` on each window's counts per bin and pool the statistics.
+
+    Bins shorter than the data's time resolution (hourly bins of day-stamped events) would
+    pile every event into the first bin of its day: then nothing is checked.
+    """
+    from ..events import _RESOLUTION_NS
     from ..exceptions import IncidentStatsError
     from ._dispersion import dispersion_test
 
     found: dict[str, Any] = {}
     reasons: list[str] = []
+    res_days = _RESOLUTION_NS.get(resolution, 0) / _DAY_NS
+    widest = max(float(np.max(bins[w].exposure)) for w in ("before", "after"))
+    too_fine = widest < res_days * (1 - 1e-9)
     for name in ("before", "after"):
+        if too_fine:
+            reasons.append(
+                f"{name} window not checked: bins of {freq!r} are shorter than the data's "
+                f"{resolution} resolution"
+            )
+            found[name] = None
+            continue
         try:
             found[name] = dispersion_test(bins[name])
         except IncidentStatsError:
@@ -950,7 +965,7 @@ def rate_change(
         "after": events.window(w.after_start, w.after_end).counts(freq),
         "unit_days": unit_ns / _DAY_NS,
     }
-    check = check_dispersion(bins, freq)
+    check = check_dispersion(bins, freq, events.resolution)
     ts = events.timestamps
     shown = ts[(ts >= w.before_start) & (ts < w.after_end)]
     return RateChangeResult(

@@ -514,13 +514,21 @@ def _brute_forecast(history, horizon, nu, eta, beta, width=1.0, trend=0.0, kind=
     return np.array(out)
 
 
-@pytest.mark.parametrize("kind", ["constant", "linear", "loglinear"])
-def test_forecast_mean_equals_closed_form(kind):
+@pytest.mark.parametrize(
+    "kind, family",
+    [
+        ("constant", "poisson"),
+        ("linear", "poisson"),
+        ("loglinear", "poisson"),
+        ("constant", "negbin"),
+    ],
+)
+def test_forecast_mean_equals_closed_form(kind, family):
     gen = np.random.default_rng(9)
     n = 400
     s = (np.arange(n) + 0.5) / n - 0.5
     x = gen.poisson(simulate_discrete(2.0, 0.5, 0.3, n_bins=n, rng=9) * (1 + 0.6 * s))
-    res = DiscreteHawkes(baseline=kind).fit(x)
+    res = DiscreteHawkes(baseline=kind, family=family).fit(x)
     p = res.params
     fc = res.forecast(30, n_paths=4000, rng=1)
     ref = _brute_forecast(
@@ -533,7 +541,12 @@ def test_forecast_mean_equals_closed_form(kind):
     assert np.max(np.abs(z)) < 4.0
     assert abs(fc.expected_count - fc.expected_count_exact) < 4 * fc.expected_count_se
     # first bin: its count is Poisson(expected) exactly, so P(X = 0) = exp(-expected)
-    p1 = 1 - math.exp(-ref[0])
+    # (NB2: P(X = 0) = (1 + alpha mu)^(-1/alpha))
+    if family == "poisson":
+        p1 = 1 - math.exp(-ref[0])
+    else:
+        alpha = p["dispersion"]
+        p1 = 1 - (1 + alpha * ref[0]) ** (-1 / alpha)
     assert fc.per_bin["p_any"].iloc[0] == pytest.approx(p1, abs=4 * math.sqrt(p1 * (1 - p1) / 4000))
 
 

@@ -173,3 +173,12 @@ def test_iraq_counts_are_not_overdispersed():
     assert chk.df == 132 and not rc.overdispersed
     # by hand: 11 events on distinct days -> X2 = sum y^2/m - N = 11*67/11 - 11 = 56
     assert chk.before.statistic == pytest.approx(56.0)
+
+
+def test_bins_finer_than_the_resolution_are_not_checked():
+    # day-stamped events binned by hour would pile into midnight: not a dispersion signal
+    y = np.random.default_rng(18).poisson(1.0, 60)
+    rc = ist.rate_change(_events(y), _trigger(30), freq="h")
+    assert not rc.dispersion_check.assessed and rc.overdispersed is False
+    assert "shorter than the data's day resolution" in rc.dispersion_check.reasons[0]
+    assert any("Overdispersion was not checked" in n for n in rc.summary().notes)
