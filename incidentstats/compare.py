@@ -136,17 +136,22 @@ def _nuisance_name(a: Any, b: Any) -> str | None:
 
     "decay" for Poisson against an exponential-kernel Hawkes model, "shock_decay" for a
     model without against one with an exogenous shock; None when there are several (power-
-    law or sum-of-exponentials kernel, or a kernel and a shock at once) or none (fixed).
+    law or sum-of-exponentials kernel, or a kernel and a shock at once) or none (the decay
+    fixed by the user). A decay the fit held at its lower bound 1/T was searched over and
+    counts as unidentified.
     """
-    n_bound, n_unident = _boundary_counts(a, b)
-    if n_bound != 1 or n_unident != 1:
-        return None
+    n_bound, _ = _boundary_counts(a, b)
     spec = b._spec
-    free = {spec.names[i] for i in spec.free_scalar}
-    for name in ("decay", "shock_decay"):
-        if name in free:
-            return name
-    return None
+    held = set(getattr(b, "decay_at_bound", ()))
+    searched = {spec.names[i] for i in spec.free_scalar} | held
+    unident = []
+    if a.process.kernel is None and b.process.kernel is not None:
+        unident += [nm for nm in b.process.kernel.param_names if nm in searched]
+    if b.process.baseline.name == "shock" and a.process.baseline.name != "shock":
+        unident += [nm for nm in ("shock_decay",) if nm in searched]
+    if n_bound != 1 or len(unident) != 1 or unident[0] not in ("decay", "shock_decay"):
+        return None
+    return unident[0]
 
 
 def _boundary_names(a: Any, b: Any) -> list[str]:

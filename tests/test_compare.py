@@ -223,3 +223,19 @@ def test_davies_profile_matches_decay_fixed_fits():
     assert prof[k] == pytest.approx(2 * (hk.loglik - p.loglik), abs=1e-3)
     # the profile's maximum is the fitted LR (grid spacing 0.2 in log decay)
     assert prof.max() == pytest.approx(2 * (h.loglik - p.loglik), abs=0.05)
+
+
+def test_decay_held_at_bound_still_uses_davies():
+    # a Poisson rate step fitted with a constant background: the decay runs to its bound 1/T
+    # and is held there (decay_at_bound); it was still searched over, so the bound applies
+    g = np.random.default_rng(0)
+    t1 = np.sort(g.uniform(0, 100, g.poisson(30)))
+    t2 = np.sort(g.uniform(100, 200, g.poisson(100)))
+    ev = EventSeries.from_offsets(np.concatenate([t1, t2]), end=200.0)
+    with pytest.warns(ist.exceptions.ConvergenceWarning, match="branching ratio is 2.4"):
+        fits = [ist.PoissonProcess().fit(ev), ist.HawkesProcess().fit(ev)]
+    assert fits[1].decay_at_bound == ("decay",)
+    row = ist.compare_models(fits).tests.iloc[0]
+    assert row["distribution"].startswith("Davies bound over decay")
+    # LR = 33.6: chi-bar-square 3.3e-9, Davies 1.2e-7 (both: a clear rejection)
+    assert row["pvalue_chibar"] < row["pvalue"] < 1e-5
