@@ -1449,6 +1449,8 @@ class DiscreteForecastResult(Result):
         Exact conditional expectation per bin (rows) for every stream (columns).
     paths : numpy.ndarray
         Simulated counts, shape ``(n_paths, horizon, n_streams)`` (read-only).
+    history : pandas.DatetimeIndex or None
+        The observed events of ``stream`` as bin starts (for plots; None without dates).
     quantiles : tuple of float
     """
 
@@ -1465,6 +1467,7 @@ class DiscreteForecastResult(Result):
         quantiles: tuple[float, ...],
         max_k: int | None,
         name: str | None,
+        history: pd.DatetimeIndex | None = None,
     ) -> None:
         streams = list(expected.columns)
         j = streams.index(stream)
@@ -1480,6 +1483,7 @@ class DiscreteForecastResult(Result):
         self.horizon_days = self.horizon * self.bin_width
         self.quantiles = tuple(quantiles)
         self.name = name
+        self.history = history
         self.method = "simulation"
         x = self.paths[:, :, j]
         counts = x.sum(axis=1)
@@ -1581,6 +1585,19 @@ class DiscreteForecastResult(Result):
         )
         return s
 
+    def plot(self, ax: Any = None, *, history: str | None = "90D") -> Any:
+        """Fan plot of the cumulative count, as for the continuous forecast (dated bins only)."""
+        if not isinstance(self.start, pd.Timestamp):
+            raise error(
+                "plot()",
+                "needs bins with dates",
+                f"bin numbers ({self.start} to {self.end})",
+                "Fit a CountSeries, an EventSeries or a date-indexed pandas Series.",
+            )
+        from ..plotting.hawkes_gof import plot_forecast
+
+        return plot_forecast(self, ax=ax, history=history)
+
     def to_dict(self) -> dict[str, Any]:
         return jsonable(
             {
@@ -1651,8 +1668,9 @@ def forecast_discrete(
     ----------
     result : DiscreteHawkesResult
         A fit in which every stream is modelled (``receivers=None``).
-    horizon : int, str or Timedelta, default 30
-        Number of future bins, or a duration that is a whole number of bins (``"30D"``).
+    horizon : int, str, Timedelta or float, default 30
+        An integer is a number of future bins; a duration (``"30D"``, a Timedelta, or a float
+        number of days as in the continuous forecast) must be a whole number of bins.
     n_paths : int, default 1000
         Number of simulated future paths (at least 2).
     rng : int, numpy.random.Generator or None
@@ -1752,6 +1770,10 @@ def forecast_discrete(
     mean = _propagate(layouts, thetas, c.x, h, n_fit, n_fit, c.width, 1, None)[0]
     expected = pd.DataFrame(mean, index=labels, columns=result.streams)
     paths = _propagate(layouts, thetas, c.x, h, n_fit, n_fit, c.width, n, gen)
+    history = None
+    if isinstance(c.index, pd.DatetimeIndex):
+        j = result.streams.index(stream)
+        history = pd.DatetimeIndex(c.index.repeat(c.x[j].astype(np.int64)), name="time")
     return DiscreteForecastResult(
         paths=paths,
         expected=expected,
@@ -1763,6 +1785,7 @@ def forecast_discrete(
         quantiles=qs,
         max_k=max_k,
         name=stream if len(result.streams) > 1 else None,
+        history=history,
     )
 
 

@@ -621,6 +621,30 @@ def test_forecast_interface():
     np.testing.assert_array_equal(again.paths, fc.paths)
     with pytest.raises(ValueError):
         fc.paths[0, 0, 0] = 1  # read-only
+    assert res.forecast(14.0, n_paths=10, rng=1).horizon == 14  # a float is days
+    # the fan plot of the continuous forecast, with the observed counts as history
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert len(fc.history) == int(x.sum())
+    ax = fc.plot(history="30D")
+    assert ax.get_ylabel() == "Cumulative events"
+    assert len(ax.lines) >= 3  # observed, median path, expected
+    undated = DiscreteHawkes().fit(x).forecast(5, n_paths=10, rng=1)
+    assert undated.history is None
+    with pytest.raises(IncidentStatsError, match="dates"):
+        undated.plot()
+
+
+def test_model_simulate_draws_like_simulate_discrete():
+    # the existing scalar simulator is an independent implementation of the same model and
+    # consumes the generator the same way: the same seed gives the same path
+    p = {"baseline": 2.0, "trend": 0.8, "branching_ratio": 0.5, "decay": 0.3}
+    a = simulate_discrete(2.0, 0.5, 0.3, n_bins=500, rng=1, trend=0.8)
+    np.testing.assert_array_equal(a, DiscreteHawkes(baseline="linear").simulate(p, 500, rng=1))
+    del p["trend"]
+    a = simulate_discrete(2.0, 0.5, 0.3, n_bins=300, rng=2, width=7.0)
+    np.testing.assert_array_equal(a, DiscreteHawkes().simulate(p, 300, rng=2, width=7.0))
 
 
 def test_simulate_and_forecast_bad_input():
