@@ -9,9 +9,7 @@ the segmentation depends on the penalty. Array-level searches live in :mod:`.pel
 
 from __future__ import annotations
 
-from ._api import changepoints, penalty_path
-from ._result import ChangePointResult, PenaltyPath
-from .bayesian_blocks import bayesian_blocks
+from typing import TYPE_CHECKING
 
 __all__ = [
     "ChangePointResult",
@@ -20,3 +18,23 @@ __all__ = [
     "changepoints",
     "penalty_path",
 ]
+
+if TYPE_CHECKING:  # the same names, for type checkers (kept equal by tests/test_imports.py)
+    from ._api import changepoints, penalty_path
+    from ._result import ChangePointResult, PenaltyPath
+    from .bayesian_blocks import bayesian_blocks
+else:
+    from .._lazy import lazy_package
+
+    # name -> the submodule defining it, imported on first use (PEP 562)
+    __getattr__, __dir__ = lazy_package(
+        __name__,
+        {
+            "changepoints": "_api",
+            "penalty_path": "_api",
+            "ChangePointResult": "_result",
+            "PenaltyPath": "_result",
+            "bayesian_blocks": "bayesian_blocks",
+        },
+    )
+    del lazy_package
