@@ -244,7 +244,8 @@ class DispersionCheck:
         Bin width of the counts.
     before, after : DispersionResult or None
         :func:`dispersion_test` of each window's counts (None when a window has fewer than 3
-        bins or no event; ``reasons`` says which).
+        bins or no event, or when the bins are shorter than the data's time resolution;
+        ``reasons`` says which).
     statistic : float
         Pooled Pearson :math:`X^2`: the sum of the two windows' statistics, i.e. the Pearson
         statistic of the Poisson model with one rate per window.
