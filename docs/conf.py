@@ -32,6 +32,8 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax 3 bundled into _static: maths renders without a network connection
+    "sphinx-mathjax-offline",
     "numpydoc",
 ]
 

@@ -58,6 +58,11 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
         "data/coal_mining.html",
     ]:
         assert (out / page).is_file(), f"{page} was not built"
+    # maths renders offline: MathJax is served from _static, never from a CDN
+    page = (out / "background" / "changepoints.html").read_text(encoding="utf-8")
+    assert "_static/mathjax/tex-chtml.js" in page
+    assert "cdn.jsdelivr.net" not in page
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
     api = (out / "api" / "index.html").read_text(encoding="utf-8")
     for name in ["EventSeries", "rate_change", "HawkesProcess", "changepoints"]:
         assert name in api, f"{name} missing from the API reference"
