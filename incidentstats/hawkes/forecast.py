@@ -111,6 +111,9 @@ class ForecastResult(Result):
         quantiles: tuple[float, ...],
         method: str,
         name: str | None,
+        parameter_uncertainty: str = "none",
+        n_param_draws: int = 0,
+        n_failed_draws: int = 0,
     ) -> None:
         self.start = start
         self.end = end
@@ -133,6 +136,9 @@ class ForecastResult(Result):
         self.quantiles = tuple(quantiles)
         self.method = method
         self.name = name
+        self.parameter_uncertainty = parameter_uncertainty
+        self.n_param_draws = int(n_param_draws)
+        self.n_failed_draws = int(n_failed_draws)
 
     def count_quantiles(self) -> pd.Series:
         """Quantiles of the total count in the window (the fan's last row)."""
@@ -166,11 +172,27 @@ class ForecastResult(Result):
         shown.index = [_fmt(t) for t in shown.index]
         shown.index.name = "day"
         s.add_table("Per day: P(at least one event) and expected events", shown)
-        s.add_note(
-            "Paths are simulated from the fitted parameters given the observed history "
-            f"({self.method} simulation); parameter uncertainty is not included, so the "
-            "bands are too narrow when the fit is uncertain."
-        )
+        if self.parameter_uncertainty == "bootstrap":
+            s.add_fact("Parameter draws (parametric bootstrap refits)", self.n_param_draws)
+            s.add_note(
+                "Paths are simulated given the observed history "
+                f"({self.method} simulation), each from the parameters refitted to a series "
+                "simulated from the fit (parametric bootstrap), so the bands include the "
+                "uncertainty of the estimates."
+                + (
+                    f" {self.n_failed_draws} simulated series could not be refitted (fewer "
+                    "than 2 events) and were drawn again."
+                    if self.n_failed_draws
+                    else ""
+                )
+            )
+        else:
+            s.add_note(
+                "Paths are simulated from the fitted parameters given the observed history "
+                f"({self.method} simulation); parameter uncertainty is not included, so the "
+                "bands are too narrow when the fit is uncertain "
+                "(parameter_uncertainty='bootstrap' includes it)."
+            )
         return s
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +204,8 @@ class ForecastResult(Result):
                 "horizon_days": self.horizon_days,
                 "n_paths": self.n_paths,
                 "method": self.method,
+                "parameter_uncertainty": self.parameter_uncertainty,
+                "n_param_draws": self.n_param_draws,
                 "expected_count": self.expected_count,
                 "expected_count_se": self.expected_count_se,
                 "prob_any": self.prob_any,
@@ -218,6 +242,8 @@ def forecast(
     max_k: int | None = None,
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95),
     method: str = "branching",
+    parameter_uncertainty: str = "none",
+    n_draws: int = 100,
 ) -> ForecastResult:
     r"""Forecast the next ``horizon`` of a fitted Hawkes model, given the observed events.
 
@@ -238,6 +264,15 @@ def forecast(
         Quantiles of the cumulative count shown in the fan (symmetric pairs make bands).
     method : {"branching", "thinning"}, default "branching"
         Simulator (see :func:`incidentstats.hawkes.simulate.simulate`).
+    parameter_uncertainty : {"none", "bootstrap"}, default "none"
+        ``"none"`` simulates every path from the point estimates. ``"bootstrap"`` draws
+        ``n_draws`` parameter sets by parametric bootstrap (simulate a series from the fit on
+        the observed window, refit the same model) and simulates ``n_paths / n_draws``
+        future paths from each, always given the *observed* history: a bootstrap predictive
+        distribution that includes the uncertainty of the estimates.
+    n_draws : int, default 100
+        Number of bootstrap parameter draws (with ``parameter_uncertainty="bootstrap"``);
+        at most ``n_paths``.
 
     Returns
     -------
@@ -258,12 +293,17 @@ def forecast(
     :math:`P(N = 0) = \exp(-\int_T^{T+h}\mu - n \sum_h [G(T+h-t_h) - G(T-t_h)])`. The
     simulated ``prob_any`` should agree within its Monte Carlo error; a difference is a bug.
 
-    Forecasts use the point estimates: parameter uncertainty is not propagated.
+    By default forecasts use the point estimates, so with few events the bands are too
+    narrow. With ``parameter_uncertainty="bootstrap"`` each block of paths uses the
+    estimates refitted to a parametric-bootstrap series [2]_; ``prob_any_exact`` is then the
+    exact P(N ≥ 1) averaged over the draws.
 
     References
     ----------
     .. [1] Møller, J. and Rasmussen, J. G. (2005). Perfect simulation of Hawkes processes.
        Advances in Applied Probability 37(3), 629-646.
+    .. [2] Harris, I. R. (1989). Predictive fit for natural exponential families.
+       Biometrika 76(4), 675-684.
 
     Examples
     --------
@@ -296,15 +336,35 @@ def forecast(
             "must be a non-empty tuple of numbers strictly between 0 and 1",
             quantiles,
         )
+    if parameter_uncertainty not in ("none", "bootstrap"):
+        raise error(
+            "The `parameter_uncertainty` parameter",
+            "must be 'none' or 'bootstrap'",
+            repr(parameter_uncertainty),
+        )
+    check_positive("n_draws", n_draws, integer=True)
+    if parameter_uncertainty == "bootstrap" and n_draws > n_paths:
+        raise error(
+            "The `n_draws` parameter",
+            "must not exceed n_paths (each parameter draw needs at least one path)",
+            f"n_draws={n_draws}, n_paths={n_paths}",
+        )
     gen = check_rng(rng)
     end = T + length
-    paths = simulate_paths(kernel, baseline, p, end, n_paths, gen, times, start=T, method=method)
+    n_failed = 0
+    if parameter_uncertainty == "none":
+        draws = [(p, n_paths)]
+    else:
+        draws, n_failed = _bootstrap_draws(result, int(n_draws), int(n_paths), gen)
+    paths: list[np.ndarray] = []
+    p0 = 0.0
+    for p_i, m in draws:
+        paths += simulate_paths(kernel, baseline, p_i, end, m, gen, times, start=T, method=method)
+        # exact P(N >= 1), averaged over the parameter draws
+        p0 += m / n_paths * prob_no_event(kernel, baseline, p_i, times, T, end)
     counts = np.array([x.size for x in paths], dtype=np.int64)
     allt = np.concatenate(paths) if paths else np.zeros(0)
     path_id = np.repeat(np.arange(n_paths), counts)
-
-    # exact P(N >= 1)
-    p0 = prob_no_event(kernel, baseline, p, times, T, end)
 
     # P(N >= k)
     if max_k is None:
@@ -364,4 +424,40 @@ def forecast(
         quantiles=qs,
         method=method,
         name=getattr(events, "name", None),
+        parameter_uncertainty=parameter_uncertainty,
+        n_param_draws=len(draws) if parameter_uncertainty == "bootstrap" else 0,
+        n_failed_draws=n_failed,
     )
+
+
+def _bootstrap_draws(
+    result: Any, n_draws: int, n_paths: int, gen: np.random.Generator
+) -> tuple[list[tuple[dict[str, float], int]], int]:
+    """Parametric-bootstrap parameter sets, each with its number of future paths."""
+    import warnings
+
+    from .simulate import simulate_result
+
+    sizes = np.full(n_draws, n_paths // n_draws)
+    sizes[: n_paths % n_draws] += 1
+    draws: list[tuple[dict[str, float], int]] = []
+    failed = 0
+    while len(draws) < n_draws:
+        sim = simulate_result(result, gen)
+        if sim.n < 2:
+            failed += 1
+            if failed > 10 * n_draws:
+                raise error(
+                    "The `result` argument",
+                    "must be a fit whose simulated series have at least 2 events for "
+                    "parameter_uncertainty='bootstrap'",
+                    f"{failed} simulated series with fewer than 2 events",
+                    "Use parameter_uncertainty='none'.",
+                )
+            continue
+        with warnings.catch_warnings():
+            # boundary and convergence notes of the refits are expected and not the user's
+            warnings.simplefilter("ignore")
+            refit = result.process.fit(sim, rng=int(gen.integers(2**31)))
+        draws.append((_model(refit)[2], int(sizes[len(draws)])))
+    return draws, failed
