@@ -6,7 +6,7 @@ tests for every nested pair. Testing "no contagion" (branching ratio = 0) puts t
 on the boundary of its space *and* leaves the kernel's decay unidentified under the null. The
 pointwise law of the LR statistic at a fixed decay is the chi-bar-square mixture
 ½χ²_r + ½χ²_{r+1} (Self & Liang 1987), but the fitted statistic is the supremum over the decay
-of that family, and the chi-bar-square reference over-rejects (about 14-19 % at the 5 % level,
+of that family, and the chi-bar-square reference over-rejects (12-16 % at the 5 % level,
 ``tests/test_compare_calibration.py``). The default p-value is therefore Davies' (1987) upper
 bound for a nuisance parameter present only under the alternative; a parametric bootstrap
 under the fitted null is the other calibrated choice (``test="bootstrap"``).
@@ -104,7 +104,10 @@ def davies_bound(lr: float, profile: Any, r: int = 0) -> float:
     because Z and Z' are independent at each β, the truncated path has half the expected
     variation of Z, E[TV(Z⁺)] = E[TV(Z)] / 2, which gives the formula above with V the
     variation of the observed (truncated) path. The bound is conservative: it counts
-    upcrossings, not the event of at least one.
+    upcrossings, not the event of at least one. For r > 0 the same rule is applied to the
+    s = r + 1 formula, an approximation checked by simulation (Poisson against Hawkes with a
+    piecewise background, 150 homogeneous Poisson series of 100 events: 4 % rejections at
+    the 5 % level, against 11 % for the chi-bar-square).
 
     References
     ----------
@@ -260,7 +263,15 @@ def _bootstrap_lrs(a: Any, b: Any, n_boot: int, gen: np.random.Generator) -> np.
 
 
 def bootstrap_pvalue(lr: float, lrs: Any) -> float:
-    """Bootstrap p-value (1 + #{LR* ≥ LR}) / (B + 1) (Davison & Hinkley 1997, eq. 4.11).
+    """Bootstrap p-value (1 + #{LR* ≥ LR}) / (B + 1) of an observed LR against B replicates.
+
+    Counting the observed statistic among the replicates makes the test exact for
+    exchangeable replicates under the null [1]_.
+
+    References
+    ----------
+    .. [1] Davison, A. C. and Hinkley, D. V. (1997). Bootstrap Methods and their Application.
+       Cambridge University Press, section 4.2 (Monte Carlo p-values).
 
     Examples
     --------
@@ -374,7 +385,7 @@ class ModelComparison(Result):
                 "over all decays. Its p-value is Davies' upper bound (Davies 1987) from the LR "
                 "profile over a grid of decays (conservative); pvalue_chibar is the pointwise "
                 "chi-bar-square value 1/2 chi2_r + 1/2 chi2_(r+1), which ignores the search "
-                "over the decay and rejects too often (about 15-20% at the 5% level)."
+                "over the decay and rejects too often (12-16% at the 5% level)."
             )
         if dist.str.startswith("parametric bootstrap").any():
             s.add_note(
@@ -387,8 +398,8 @@ class ModelComparison(Result):
             s.add_note(
                 "Chi-bar-square p-values (1/2 chi2_r + 1/2 chi2_(r+1)) treat the kernel "
                 "parameters as known; they are not identified under the null, so these "
-                "p-values are too small (about 15-20% rejections at the 5% level under a "
-                "Poisson null). Use compare_models(..., test='bootstrap') to calibrate them."
+                "p-values are too small (12-16% rejections at the 5% level under a Poisson "
+                "null). Use compare_models(..., test='bootstrap') to calibrate them."
             )
         if any(getattr(r, "jittered", False) for r in self.results):
             s.add_note(
@@ -437,8 +448,8 @@ def compare_models(
         ``"bootstrap"``: parametric bootstrap under the fitted null, refitting both models
         on each of ``n_boot`` simulated series (closest to exact; ``n_boot`` Hawkes fits).
         ``"chibar"``: the pointwise chi-bar-square mixture, which ignores the unidentified
-        decay and over-rejects (about 14-19 % at the 5 % level). Regular nested pairs always
-        use χ²_d.
+        decay and over-rejects (12-16 % at the 5 % level). Regular nested pairs always use
+        χ²_d.
     n_boot : int, optional
         Bootstrap replicates (``test="bootstrap"`` only; default 199, at least 19).
     rng : int, numpy.random.Generator or None, default 0
@@ -475,9 +486,12 @@ def compare_models(
     (Dachian & Kutoyants 2006) avoid the nuisance parameter only by fixing the decay
     (``HawkesProcess(fixed={"decay": ...})``, for which the chi-bar-square is used).
 
-    Calibration (``tests/test_compare_calibration.py``, homogeneous Poisson with 30, 100
-    and 500 expected events): the chi-bar-square rejects 15-20 % at the 5 % level, the
-    Davies bound 1-3 % and the bootstrap about 5 %.
+    Calibration (``tests/test_compare_calibration.py`` at full size: 1000 homogeneous
+    Poisson series each of 30, 100 and 500 expected events; 400 Hawkes series per
+    alternative). Rejections at the 5 % (1 %) level: chi-bar-square 12-16 % (3-4 %), Davies
+    1.0-2.5 % (0.1-0.2 %), bootstrap 4.2-5.6 % (0.5-1.5 %). Power against branching ratio
+    0.3 (decay 1 per day) with 100 / 300 events: Davies 64 % / 76 %, bootstrap 77 % / 87 %;
+    against 0.6 both ≥ 99 %.
 
     References
     ----------
