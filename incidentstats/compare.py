@@ -483,7 +483,7 @@ def compare_models(
     use ``test="bootstrap"`` for them. The parametric bootstrap [4]_ simulates the fitted
     null A, coarsens the times to the data's resolution and refits A and B; its p-value is
     (1 + #{LR* ≥ LR}) / (n_boot + 1). Tests of no self-excitation against a known kernel
-    (Dachian & Kutoyants 2006) avoid the nuisance parameter only by fixing the decay
+    [5]_ avoid the nuisance parameter only by fixing the decay
     (``HawkesProcess(fixed={"decay": ...})``, for which the chi-bar-square is used).
 
     Calibration (``tests/test_compare_calibration.py`` at full size: 1000 homogeneous
