@@ -29,7 +29,7 @@ from ._costs import (
     segment_loglik,
 )
 from ._result import ChangePointResult, PenaltyPath
-from .bayes import bayes_posterior
+from .bayes import fit_bayes, n_changes_prior
 from .bayesian_blocks import bayesian_blocks, ncp_prior_from_p0
 from .binseg import binseg_search
 from .pelt import crops, pelt_search
@@ -350,14 +350,34 @@ def changepoints(
         "exact" resolution, the cells are the events and the gaps between them.
     max_changes : int, optional
         At most this many changes (``pelt``: the best segmentation on the penalty path with
-        at most that many; ``binseg``: stop; ``bayes``: the largest number of changes in the
-        prior, default 10).
+        at most that many; ``binseg``: stop; ``bayes``: the prior on the number of changes
+        is truncated there and renormalised; by default it is not truncated, see ``prior``).
     prior : dict, optional
-        For ``bayes``: ``shape`` and ``rate`` of the Gamma prior on every segment rate
+        For ``bayes``. ``shape`` and ``rate`` of the Gamma prior on every segment rate
         (default shape 1, rate = total exposure / total events, so the prior mean is the
-        overall rate: weakly informative and scale-aware), and ``n_changes``: an integer
-        (exactly that many changes), or prior probabilities of 0, 1, ..., K changes (default
-        uniform on 0..max_changes). Positions are uniform given the number of changes.
+        overall rate). ``n_changes``, the prior on the number of changes ``K`` (positions are
+        uniform given ``K``), one of:
+
+        - ``"geometric"`` or ``("geometric", p)``: a change at each of the ``n - 1`` bin
+          edges independently with probability ``p`` (geometric segment lengths, mean
+          ``1 / p`` bins; ``K ~ Binomial(n - 1, p)``). **Default**: ``p = 0.25 / (n - 1)``,
+          i.e. ``E[K] = 0.25`` and ``P(K = 0) ~ 0.78`` whatever the number of bins; each
+          change then costs about ``log(4 n)`` on the log-posterior scale, so the number of
+          changes needs evidence that grows slowly with ``n`` (like BIC).
+        - ``("poisson", mean)``: ``K ~ Poisson(mean)``, restricted to ``0..n - 1``.
+        - ``("negbin", mean, size)``: negative binomial ``K`` with variance
+          ``mean + mean**2 / size`` (heavier tail than Poisson), restricted to ``0..n - 1``.
+        - ``"uniform"`` or ``("uniform", kmax)``: uniform on ``0..kmax`` (default
+          ``max_changes`` or 10): the default before version 0.2; it favours many changes
+          (given ``K`` each set of positions has prior ``1 / C(n - 1, K)``).
+        - an integer: exactly that many changes; or prior weights for 0, 1, 2, ... changes.
+
+        The recursions are exact for the prior over ``K = 0..kmax``. For the open-ended
+        priors (geometric, Poisson, negative binomial) without ``max_changes``, ``kmax``
+        starts at 10 (or where the prior's tail is below 1e-9) and is doubled until the
+        posterior of ``K = kmax`` is below 1e-6, so the truncation changes nothing reported;
+        a :class:`DataWarning` says so if the computing budget (``kmax n^2 <= 2.5e8``) stops
+        it first.
     p0 : float
         False-alarm probability that calibrates the Bayesian-blocks prior.
     freq : str, optional
@@ -695,31 +715,25 @@ def _bayes_result(
     shape = _check_positive_float("prior['shape']", prior.get("shape", 1.0))
     rate = prior.get("rate")
     rate = d.e.sum() / d.y.sum() if rate is None else _check_positive_float("prior['rate']", rate)
-    kmax = 10 if max_changes is None else max_changes
-    kmax = min(kmax, m - 1)
-    nc = prior.get("n_changes")
-    if nc is None:
-        pk = np.ones(kmax + 1)
-    elif isinstance(nc, numbers.Integral) and not isinstance(nc, bool):
-        if not 0 <= int(nc) <= m - 1:
-            raise error("The `prior['n_changes']` entry", f"must lie in [0, {m - 1}]", nc)
-        pk = np.zeros(int(nc) + 1)
-        pk[int(nc)] = 1.0
-    else:
-        pk = np.asarray(nc, float)
-        if pk.ndim != 1 or pk.size == 0 or np.any(pk < 0) or pk.sum() <= 0:
-            raise error(
-                "The `prior['n_changes']` entry",
-                "must be an integer or non-negative prior weights for 0, 1, ... changes",
-                nc,
-            )
-        pk = pk[:m]
-    pk = pk / pk.sum()
-    fit = bayes_posterior(d.y, d.e, shape=shape, rate=rate, n_changes_prior=pk)
-    if len(pk) > 2 and fit.n_changes_posterior[-1] > 0.05:
+    nc_prior = n_changes_prior(prior.get("n_changes"), m, max_changes)
+    fit, capped = fit_bayes(
+        d.y, d.e, shape=shape, rate=rate, prior=nc_prior, max_changes=max_changes
+    )
+    kmax = len(fit.n_changes_posterior) - 1
+    p_top = float(fit.n_changes_posterior[-1])
+    if capped:
         warnings.warn(
-            f"The posterior puts {fit.n_changes_posterior[-1]:.2f} on the largest number of "
-            f"changes the prior allows ({len(pk) - 1}): the data want more changes (or are "
+            f"The posterior puts {p_top:.2g} on the largest number of changes computed "
+            f"({kmax}; more would take too long at {m} bins): the data want more changes "
+            "(or are overdispersed). Use coarser bins, pass max_changes to cap the prior "
+            "knowingly, or use cost='negbin' with PELT.",
+            DataWarning,
+            stacklevel=3,
+        )
+    elif nc_prior.kind != "fixed" and 1 < kmax < m - 1 and p_top > 0.05:
+        warnings.warn(
+            f"The posterior puts {p_top:.2f} on the largest number of "
+            f"changes the prior allows ({kmax}): the data want more changes (or are "
             "overdispersed). Raise max_changes, or use coarser bins or cost='negbin' with PELT.",
             DataWarning,
             stacklevel=3,
@@ -748,7 +762,7 @@ def _bayes_result(
         )
     loc = pd.DataFrame(rows, columns=["changepoint", "low", "high", "method", "support"])
     draws = [d.pos[r] for r in fit.draw(gen, n_draws)]
-    post = pd.Series(fit.n_changes_posterior, index=pd.RangeIndex(len(pk), name="n_changes"))
+    post = pd.Series(fit.n_changes_posterior, index=pd.RangeIndex(kmax + 1, name="n_changes"))
     edges_ts = d.to_ts(d.pos)
     location_posterior = pd.DataFrame(
         {f"change_{j + 1}": fit.location[j] for j in range(fit.k_map)}, index=edges_ts
@@ -758,13 +772,28 @@ def _bayes_result(
     extra = {
         "n_changes_posterior": post,
         "location_posterior": location_posterior,
-        "prior": {"shape": shape, "rate": rate, "n_changes": pk},
+        "prior": {
+            "shape": shape,
+            "rate": rate,
+            "n_changes": fit.n_changes_prior,
+            "n_changes_family": nc_prior.to_dict(),
+        },
         "log_evidence": pd.Series(fit.log_evidence + d.constant, index=post.index),
     }
+    if nc_prior.bounded or max_changes is not None:
+        span = f"computed over K = 0..{kmax}" + (
+            f" (the prior cut at max_changes = {max_changes})"
+            if max_changes is not None and not nc_prior.bounded
+            else ""
+        )
+    else:
+        span = f"computed over K = 0..{kmax}, where the posterior of K = {kmax} is {p_top:.2g}" + (
+            " (limit of computing time)" if capped else ""
+        )
     notes = [
-        f"Exact posterior: Gamma(shape={shape:.4g}, rate={rate:.4g}) prior on each segment "
-        "rate, uniform positions given the number of changes, prior on the number of changes "
-        f"over 0..{len(pk) - 1}.",
+        f"Exact posterior (Fearnhead 2006): Gamma(shape={shape:.4g}, rate={rate:.4g}) prior "
+        f"on each segment rate; prior on the number of changes K: {nc_prior.describe()}; "
+        f"positions uniform given K; {span}.",
         f"Reported: the most probable number of changes ({fit.k_map}) and, given it, the most "
         "probable positions; intervals are equal-tailed posterior intervals of each change.",
     ]
