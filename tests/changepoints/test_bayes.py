@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from scipy import special
 
-from incidentstats.changepoints.bayes import bayes_posterior, single_change_posterior
+from incidentstats.changepoints.bayes import (
+    bayes_posterior,
+    fit_bayes,
+    n_changes_prior,
+    single_change_posterior,
+)
 
 
 def _log_marg(n: float, L: float, a: float, b: float) -> float:
@@ -120,12 +125,20 @@ def test_posterior_draws_follow_the_exact_marginals() -> None:
 
 
 def test_null_series_prefers_no_change() -> None:
-    # homogeneous Poisson counts: the posterior of K should favour 0 under the default prior
+    # homogeneous Poisson counts: the posterior of K favours 0 under the uniform prior on
+    # 0..10 (the old default) and more so under the default geometric prior (E[K] = 0.25)
     rng = np.random.default_rng(5)
-    zero_mass = []
+    zero_uniform, zero_default = [], []
+    default = n_changes_prior(None, 150)
     for _ in range(20):
         y = rng.poisson(2.0, 150).astype(float)
         e = np.ones(150)
-        fit = bayes_posterior(y, e, shape=1.0, rate=e.sum() / y.sum(), n_changes_prior=np.ones(11))
-        zero_mass.append(fit.n_changes_posterior[0])
-    assert np.median(zero_mass) > 0.5
+        rate = e.sum() / y.sum()
+        fit = bayes_posterior(y, e, shape=1.0, rate=rate, n_changes_prior=np.ones(11))
+        zero_uniform.append(fit.n_changes_posterior[0])
+        fit, _ = fit_bayes(y, e, shape=1.0, rate=rate, prior=default)
+        zero_default.append(fit.n_changes_posterior[0])
+    assert np.median(zero_uniform) > 0.5
+    # measured: medians 0.64 (uniform) and 0.94 (default)
+    assert np.median(zero_default) > 0.85
+    assert np.median(zero_default) > np.median(zero_uniform)
