@@ -296,7 +296,12 @@ def forecast(
     By default forecasts use the point estimates, so with few events the bands are too
     narrow. With ``parameter_uncertainty="bootstrap"`` each block of paths uses the
     estimates refitted to a parametric-bootstrap series [2]_; ``prob_any_exact`` is then the
-    exact P(N ≥ 1) averaged over the draws.
+    exact P(N ≥ 1) averaged over the draws. This helps but does not fully calibrate small
+    samples: fitting ~30 events of an exponential Hawkes process (n = 0.5) and forecasting
+    30 days, the realised count fell in the outer 10% of the predictive distribution in
+    23.1% of 1,000 simulations with the point estimates and in 17.4% with the bootstrap
+    (``INCIDENTSTATS_FULL=1 pytest tests/hawkes/test_forecast.py``); the rest comes from
+    the bias of the small-sample fits themselves.
 
     References
     ----------
