@@ -300,8 +300,9 @@ def forecast(
     samples: fitting ~30 events of an exponential Hawkes process (n = 0.5) and forecasting
     30 days, the realised count fell in the outer 10% of the predictive distribution in
     23.1% of 1,000 simulations with the point estimates and in 17.4% with the bootstrap
-    (``INCIDENTSTATS_FULL=1 pytest tests/hawkes/test_forecast.py``); the rest comes from
-    the bias of the small-sample fits themselves.
+    (``INCIDENTSTATS_FULL=1 pytest tests/hawkes/test_forecast.py``). The remaining excess
+    is probably the bias of the small-sample fits themselves (some run to the decay bound
+    with n > 1), which resampling around them cannot remove.
 
     References
     ----------
