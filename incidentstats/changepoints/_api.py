@@ -422,7 +422,9 @@ def changepoints(
     replicated change between the midpoints to its neighbours is kept. For ``bayes`` they
     are equal-tailed intervals of the exact posterior of each ordered change given the most
     probable number of changes; the reported positions are the most probable ones (MAP)
-    given that number.
+    given that number. The ``bayes`` model: ``K ~ pi(K)`` changes (``prior['n_changes']``),
+    positions uniform over the ``C(n - 1, K)`` sets of bin edges given ``K``, independent
+    segment rates ``lam_k ~ Gamma(shape, rate)``, ``y_i ~ Poisson(lam_k e_i)``.
 
     Bayesian blocks follow astropy's conventions exactly (cells between midpoints of
     distinct times, first and last edges at the first and last event, tied times merged);
@@ -440,6 +442,10 @@ def changepoints(
     change-point. Biometrika 73, 85-89.
     Fearnhead, P. (2006). Exact and efficient Bayesian inference for multiple changepoint
     problems. Statistics and Computing 16, 203-213.
+    Adams, R. P. & MacKay, D. J. C. (2007). Bayesian online changepoint detection.
+    arXiv:0710.3742 (the constant-hazard, geometric segment-length prior).
+    Green, P. J. (1995). Reversible jump Markov chain Monte Carlo computation and Bayesian
+    model determination. Biometrika 82, 711-732 (a Poisson prior on the number of changes).
     Scargle, J. D. et al. (2013). Studies in astronomical time series analysis. VI. Bayesian
     block representations. ApJ 764, 167.
     Haynes, K., Eckley, I. A. & Fearnhead, P. (2017). Computationally efficient changepoint
