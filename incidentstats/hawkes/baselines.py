@@ -42,7 +42,9 @@ class Baseline:
 
     name: str = ""
     param_names: tuple[str, ...] = ()
-    #: ("log" | "real") per parameter: how the optimiser transforms it
+    #: per parameter, how the optimiser sees it: "log" (positive, fitted as log θ), "real"
+    #: (θ itself), "real_t" (θ·T) or "nonneg" (θ itself, bounded below by 0 so that an
+    #: estimate of exactly 0 is possible: shock sizes)
     transforms: tuple[str, ...] = ()
     #: whether μ is a constant (the fused O(n) exponential path applies)
     is_constant: bool = False
@@ -438,17 +440,26 @@ class ShockBaseline(Baseline):
 
     Notes
     -----
-    μ(t) = ``baseline`` + Σ_k γ_k ω e^{−ω (t − T_k)} 1{t ≥ T_k}, with ``shock_k`` = γ_k the
+    μ(t) = ``baseline`` + Σ_k γ_k ω e^{−ω (t − T_k)} 1{t ≥ T_k}, with ``shock_k`` = γ_k ≥ 0 the
     expected number of extra (background) events caused by trigger k, and ``shock_decay`` = ω
     (per day) the decay of the impulse, separate from the contagion kernel. Together with a
     Hawkes kernel and a :class:`PiecewiseBaseline` this separates "the trigger raised the
     background rate" from "the trigger started a burst" from "contagion between events".
+
+    The shock sizes are fitted on their natural scale with a bound at 0 (transform
+    ``"nonneg"``), so "no burst after this trigger" is an estimate of exactly 0 rather than
+    a log-size running to −∞. A size estimated at 0 has no Wald interval; its default
+    interval is the profile-likelihood interval [0, upper] (see
+    :meth:`HawkesResult.confidence_interval`). When every size is 0 the shock decay is not
+    identified and gets no interval. Baseline and shock decay stay on the log scale.
 
     Examples
     --------
     >>> b = ShockBaseline(dates=[2.0])
     >>> b.param_names
     ('baseline', 'shock_1', 'shock_decay')
+    >>> b.transforms
+    ('log', 'nonneg', 'log')
     """
 
     name = "shock"
@@ -470,7 +481,7 @@ class ShockBaseline(Baseline):
             self._offsets = np.array(sorted(float(d) for d in dates))
         K = len(dates)
         self.param_names = ("baseline", *tuple(f"shock_{k + 1}" for k in range(K)), "shock_decay")
-        self.transforms = ("log",) * (K + 2)
+        self.transforms = ("log", *("nonneg",) * K, "log")
 
     @property
     def offsets(self) -> np.ndarray:

@@ -121,17 +121,43 @@ def free_hessian(
         return H[np.ix_(free, free)] * np.outer(tf, tf) + np.diag(gu)
     u0 = spec.to_free(theta)
     k = u0.size
+    lower = free_lower_bounds(spec)
     Hu = np.zeros((k, k))
     for j in range(k):
         h = 1e-5 * max(1.0, abs(u0[j]))
         up = u0.copy()
         um = u0.copy()
         up[j] += h
-        um[j] -= h
+        # a coordinate bounded at 0 (shock size) is never evaluated below its bound: forward
+        # difference from the bound (the likelihood may be undefined there)
+        um[j] = max(um[j] - h, lower[j])
         gp = _free_grad(spec, data, T, up)[1]
         gm = _free_grad(spec, data, T, um)[1]
-        Hu[:, j] = (gp - gm) / (2 * h)
+        Hu[:, j] = (gp - gm) / (up[j] - um[j])
     return 0.5 * (Hu + Hu.T)
+
+
+#: transform of parameters fitted on their natural scale with a lower bound of 0
+NONNEG = "nonneg"
+
+
+def free_lower_bounds(spec: ModelSpec) -> np.ndarray:
+    """Lower bound of each free coordinate: 0 for ``"nonneg"`` parameters, else −∞."""
+    lo = np.full(spec.n_free, -np.inf)
+    for j, i in enumerate(spec.free_scalar):
+        if spec.kinds[i] == NONNEG:
+            lo[j] = 0.0
+    return lo
+
+
+def projected_gradient(spec: ModelSpec, u: np.ndarray, gu: np.ndarray) -> np.ndarray:
+    """The gradient of ℓ in the free coordinates with the components that push a coordinate
+    sitting on its lower bound further down set to 0 (the KKT condition there)."""
+    lo = free_lower_bounds(spec)
+    out = np.array(gu, dtype=float, copy=True)
+    at = (u <= lo + 1e-12) & (out < 0)
+    out[at] = 0.0
+    return out
 
 
 def _free_grad(
@@ -149,7 +175,9 @@ def _lbfgs(
 ) -> Optimum:
     n_events = int(np.mean([t.size for t in data]))
     gtol = _gtol(n_events)
-    u0 = spec.to_free(theta0)
+    lower = free_lower_bounds(spec)
+    # shock sizes (natural scale) are bounded at 0 so that "no burst" is an estimate of 0
+    u0 = np.maximum(spec.to_free(theta0), lower)
     scale = max(1.0, float(n_events))
 
     def fun(u: np.ndarray) -> tuple[float, np.ndarray]:
@@ -158,7 +186,9 @@ def _lbfgs(
             return 1e300, np.zeros(u.size)
         return -ll / scale, -g / scale
 
-    bounds = [(-40.0, 40.0)] * u0.size
+    bounds: list[tuple[float | None, float | None]] = [
+        (0.0, None) if np.isfinite(lo) else (-40.0, 40.0) for lo in lower
+    ]
     res = optimize.minimize(
         fun,
         u0,
@@ -168,7 +198,9 @@ def _lbfgs(
         options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-9},
     )
     ll, gu = _free_grad(spec, data, T, res.x)
-    conv = bool(np.isfinite(ll) and np.max(np.abs(gu), initial=0.0) <= gtol)
+    # at a bound the gradient may point outward: only the projected gradient must vanish
+    pg = projected_gradient(spec, res.x, gu)
+    conv = bool(np.isfinite(ll) and np.max(np.abs(pg), initial=0.0) <= gtol)
     return Optimum(spec.to_theta(res.x), float(ll), gu, None, conv, int(res.nit), str(res.message))
 
 
@@ -396,6 +428,9 @@ class HawkesProcess:
         baseline = self.baseline.bind(events, self.unit)
         spec = ModelSpec(baseline, self.kernel)
         theta = check_params(spec, params)
+        for i, (nm, kind) in enumerate(zip(spec.names, spec.kinds)):
+            if kind == NONNEG and theta[i] < 0:
+                raise error(f"The `{nm}` parameter", "must be >= 0", theta[i])
         pt = prepare_times(
             events, ties=self.ties, n_imputations=self.n_imputations, rng=rng, unit=self.unit
         )
@@ -519,36 +554,69 @@ def _respect_decay_bound(
     estimable and n runs off to absurd values (hundreds to 10⁵ on homogeneous Poisson data)
     while the fit reports convergence. The fit is therefore constrained to β ≥ 1/T (mean
     delay at most the window length); when the constraint binds, the decay is held at the
-    bound, reported in ``HawkesResult.decay_at_bound`` and not given an interval.
+    bound, reported in ``HawkesResult.decay_at_bound`` and not given an interval. The check
+    repeats after each constrained refit (holding one decay can push another below 1/T).
     """
     bound = decay_lower_bound(pt.T)
-    values = spec.as_dict(opt.theta)
-    # kernel decays and the exogenous-shock decay: a mean delay (or impulse duration) longer
-    # than the window leaves size and decay unidentified (a shock of 10^11 with decay 0)
-    low = {
-        name: bound
-        for name in spec.names
-        if (name.startswith("decay") or name == "shock_decay")
-        and name not in spec.fixed
-        and values[name] < bound
-    }
-    if not low:
-        return spec, opt
-    constrained = ModelSpec(
-        spec.baseline, spec.kernel, {**spec.fixed, **low}, time_scale=spec.time_scale
-    )
-    starts = make_starts(constrained, pt.replicates, pt.T, n_starts, gen)
-    starts.append(constrained.from_dict({**values, **low}))
-    # the nested Poisson model (n -> 0) is the other natural candidate on this boundary
-    t0 = pt.replicates[0]
-    near_poisson = {**values, **low}
-    if constrained.kernel is not None:
-        near_poisson["branching_ratio"] = 1e-9
-    near_poisson.update(constrained.baseline.initial(t0, pt.T, max(t0.size, 1) / pt.T))
-    near_poisson.update(constrained.fixed)
-    starts.append(constrained.from_dict(near_poisson))
-    constrained.decay_bound_hit = tuple(sorted(low))  # type: ignore[attr-defined]
-    return constrained, maximize(constrained, pt.replicates, pt.T, starts, max_iter)
+    hit: list[str] = []
+    # holding one decay at the bound can push another below it in the refit (a shock decay
+    # held, then the kernel decay runs to 0 with n ~ 10^7): repeat until none is below
+    for _ in range(len(spec.names)):
+        values = spec.as_dict(opt.theta)
+        # kernel decays and the exogenous-shock decay: a mean delay (or impulse duration)
+        # longer than the window leaves size and decay unidentified (a shock of 10^11 with
+        # decay 0)
+        low = {
+            name: bound
+            for name in spec.names
+            if (name.startswith("decay") or name == "shock_decay")
+            and name not in spec.fixed
+            and values[name] < bound
+        }
+        if "shock_decay" in low and shocks_all_zero(spec, opt.theta):
+            # every shock size is 0: the likelihood does not depend on the shock decay, so
+            # it is moved to the bound without a refit and reported as unidentified
+            del low["shock_decay"]
+            opt.theta = opt.theta.copy()
+            opt.theta[spec.names.index("shock_decay")] = bound
+        if not low:
+            break
+        hit += list(low)
+        constrained = ModelSpec(
+            spec.baseline, spec.kernel, {**spec.fixed, **low}, time_scale=spec.time_scale
+        )
+        starts = make_starts(constrained, pt.replicates, pt.T, n_starts, gen)
+        starts.append(constrained.from_dict({**values, **low}))
+        # the nested Poisson model (n -> 0, no shock) is the other natural candidate here
+        t0 = pt.replicates[0]
+        near_poisson = {**values, **low}
+        if constrained.kernel is not None:
+            near_poisson["branching_ratio"] = 1e-9
+        near_poisson.update(constrained.baseline.initial(t0, pt.T, max(t0.size, 1) / pt.T))
+        for i in shock_sizes(constrained):
+            near_poisson[constrained.names[i]] = 0.0
+        near_poisson.update(constrained.fixed)
+        starts.append(constrained.from_dict(near_poisson))
+        spec = constrained
+        opt = maximize(spec, pt.replicates, pt.T, starts, max_iter)
+    if hit:
+        spec.decay_bound_hit = tuple(sorted(set(hit)))  # type: ignore[attr-defined]
+    return spec, opt
+
+
+#: a parameter bounded at 0 (shock size) counts as estimated at 0 below this value
+ZERO_TOL = 1e-8
+
+
+def shock_sizes(spec: ModelSpec) -> list[int]:
+    """Indices (in ``spec.names``) of the free parameters bounded at 0 (shock sizes)."""
+    return [i for i in spec.free_scalar if spec.kinds[i] == NONNEG]
+
+
+def shocks_all_zero(spec: ModelSpec, theta: np.ndarray) -> bool:
+    """Whether the model has shock sizes and every one of them is (fixed or estimated) 0."""
+    idx = [i for i, k in enumerate(spec.kinds) if k == NONNEG]
+    return bool(idx) and bool(np.all(np.asarray(theta)[idx] <= ZERO_TOL))
 
 
 def _warn(res: Any, n_events: int) -> None:

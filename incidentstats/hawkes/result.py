@@ -34,6 +34,56 @@ def _safe_inv(A: np.ndarray) -> np.ndarray:
     return out
 
 
+def _restricted_inv(A: np.ndarray, drop: list[int]) -> np.ndarray:
+    """:func:`_safe_inv` of ``A`` without the rows/columns ``drop`` (NaN there)."""
+    if not drop:
+        return _safe_inv(A)
+    keep = np.setdiff1d(np.arange(A.shape[0]), drop)
+    out = np.full_like(A, np.nan)
+    if keep.size:
+        out[np.ix_(keep, keep)] = _safe_inv(A[np.ix_(keep, keep)])
+    return out
+
+
+#: a branching ratio below this is on the boundary 0 (the kernel is then not identified)
+BRANCHING_TOL = 1e-3
+
+
+def _boundary_names(spec: Any, theta: np.ndarray) -> tuple[str, ...]:
+    """Free parameters estimated on the lower boundary 0 of their parameter space.
+
+    Shock sizes (bounded at 0 in the fit) at 0, and a branching ratio below 10⁻³ (fitted on
+    the log scale, so "0" is approached rather than reached).
+    """
+    from .fit import NONNEG, ZERO_TOL
+
+    out = []
+    for i in spec.free_scalar:
+        nm, kind = spec.names[i], spec.kinds[i]
+        if (kind == NONNEG and theta[i] <= ZERO_TOL) or (
+            nm == "branching_ratio" and theta[i] < BRANCHING_TOL
+        ):
+            out.append(nm)
+    return tuple(out)
+
+
+def _unidentified_names(spec: Any, theta: np.ndarray, boundary: tuple[str, ...]) -> tuple[str, ...]:
+    """Free parameters that are not identified at the estimate: the shock decay when every
+    shock size is 0, the kernel parameters when the branching ratio is on the boundary."""
+    from .fit import shocks_all_zero
+
+    out: list[str] = []
+    if (
+        "shock_decay" in spec.names
+        and "shock_decay" not in spec.fixed
+        and shocks_all_zero(spec, theta)
+    ):
+        out.append("shock_decay")
+    if "branching_ratio" in boundary and spec.kernel is not None:
+        out += [spec.names[i] for i in spec.free_scalar if spec.names[i] in spec.kernel.param_names]
+    return tuple(out)
+
+
 class HawkesResult(Result):
     """A fitted univariate Hawkes process (``HawkesProcess(...).fit(events)``).
 
@@ -62,6 +112,14 @@ class HawkesResult(Result):
     so positive parameters keep positive intervals), ``"profile"`` (likelihood ratio, the
     default below 30 events) and ``"bootstrap"`` (parametric; symmetric
     bootstrap-t on the log scale, Hall 1988: coverage tables in ``hawkes.inference``).
+
+    Shock sizes of a :class:`~incidentstats.hawkes.ShockBaseline` are bounded at 0. An
+    estimate on the boundary (:attr:`boundary_params`: a shock size at 0, a branching ratio
+    below 10⁻³) has no standard error; its default interval is the profile-likelihood
+    interval [0, upper] (two-sided χ²₁ cut-off; see :meth:`confidence_interval` for the
+    one-sided bound), Wald and bootstrap give NaN with a note, and the summary says which
+    method each row used. Parameters left unidentified there (the shock decay when every
+    size is 0, the kernel when n is 0) are in :attr:`unidentified_params`.
 
     Examples
     --------
@@ -105,7 +163,15 @@ class HawkesResult(Result):
         self.n_events = int(events.n)
         self.params = pd.Series(self._theta, index=list(spec.names), name="estimate")
         self._hess_free = hess_free
-        cov_u = _safe_inv(-hess_free) if hess_free.size else hess_free
+        self._boundary = _boundary_names(spec, self._theta)
+        self._unidentified = _unidentified_names(spec, self._theta, self._boundary)
+        # estimates on the boundary (and the parameters they leave unidentified) get no Wald
+        # standard error: the information of the others is taken with them held there
+        drop = [
+            spec.free_scalar.index(spec.names.index(nm))
+            for nm in (*self._boundary, *self._unidentified)
+        ]
+        cov_u = _restricted_inv(-hess_free, drop) if hess_free.size else hess_free
         m = len(prepared.replicates)
         self._per_imputation = per_imputation
         if per_imputation is not None and m > 1:
@@ -114,7 +180,17 @@ class HawkesResult(Result):
             cov_u = cov_u + (1.0 + 1.0 / m) * B
         self._cov_free = cov_u
         J = spec.jacobian(self._theta)
-        cov = J @ cov_u @ J.T if cov_u.size else np.zeros((len(spec.names),) * 2)
+        if cov_u.size:
+            # delta method; a parameter resting on a coordinate without a finite variance
+            # (boundary, unidentified, flat) gets NaN, the others keep theirs (0 · NaN would
+            # otherwise spread the NaN to every parameter)
+            bad_u = ~np.isfinite(np.diag(cov_u))
+            cov = J @ np.where(np.isfinite(cov_u), cov_u, 0.0) @ J.T
+            bad = np.any(J[:, bad_u] != 0, axis=1)
+            cov[bad, :] = np.nan
+            cov[:, bad] = np.nan
+        else:
+            cov = np.zeros((len(spec.names),) * 2)
         for i, nm in enumerate(spec.names):
             if nm in spec.fixed:
                 cov[i, :] = 0.0
@@ -168,14 +244,33 @@ class HawkesResult(Result):
 
     @property
     def at_boundary(self) -> bool:
-        """Whether the estimate sits where the kernel is not identified: branching ratio
-        below 10⁻³, a triggering half-life beyond 10 window lengths, or a decay held at its
-        lower bound 1/T (then n and the decay trade off and only their product is estimated)."""
+        """Whether the estimate sits on the boundary of the parameter space.
+
+        True when a shock size is estimated at 0 (see :attr:`boundary_params`), or where the
+        kernel is not identified: branching ratio below 10⁻³, a triggering half-life beyond
+        10 window lengths, or a decay held at its lower bound 1/T (then n and the decay trade
+        off and only their product is estimated)."""
+        if self._boundary:
+            return True
         if self.process.kernel is None:
             return False
         return bool(
             self.branching_ratio < 1e-3 or self.half_life > 10 * self.T or bool(self.decay_at_bound)
         )
+
+    @property
+    def boundary_params(self) -> tuple[str, ...]:
+        """Parameters estimated on their lower bound 0: shock sizes at 0 and a branching ratio
+        below 10⁻³. They have no Wald standard error; their default interval is the profile
+        likelihood interval [0, upper] (:meth:`confidence_interval`)."""
+        return self._boundary
+
+    @property
+    def unidentified_params(self) -> tuple[str, ...]:
+        """Parameters the likelihood does not pin down at the estimate: the shock decay when
+        every shock size is 0, the kernel parameters when the branching ratio is on the
+        boundary. They have no Wald standard error or interval."""
+        return self._unidentified
 
     @property
     def decay_at_bound(self) -> tuple[str, ...]:
@@ -272,13 +367,46 @@ class HawkesResult(Result):
             with ``low``, ``high``).
         confidence_level : float, default 0.95
         method : {"wald", "profile", "bootstrap"}, optional
-            Default "profile" below 30 events, else "wald".
+            Default "profile" below 30 events, else "wald" except for the parameters in
+            :attr:`boundary_params` (estimated at 0), which get their profile-likelihood
+            interval [0, upper], and shock sizes whose Wald interval reaches 0 (estimate
+            within z standard errors of the bound), which get their profile interval.
         n_boot, rng, n_jobs, progress
             Parametric bootstrap settings (``method="bootstrap"``).
+
+        Returns
+        -------
+        ConfidenceInterval or pandas.DataFrame
+            The table's ``attrs["methods"]`` names the method of each row ("wald",
+            "profile", "bootstrap", "fixed" or "none") and ``attrs["notes"]`` explains every
+            row without a usual interval.
+
+        Notes
+        -----
+        A parameter estimated on its lower bound 0 (a shock size at 0, a branching ratio
+        below 10⁻³) has no Wald standard error, and the bootstrap is not valid there
+        (Andrews 2000): with ``method="wald"`` or ``"bootstrap"`` its row is NaN with a note.
+        Its default interval is the profile-likelihood set {θ ≥ 0 : 2(ℓ̂ − ℓ_p(θ)) ≤
+        χ²₁(level)}, which starts at 0. The cut-off is the two-sided one, so the upper end
+        is read like that of any two-sided interval. A one-sided upper bound at ``level``
+        is the upper end of the interval at ``2·level − 1`` (e.g. 0.90 for a one-sided 95%
+        bound). Were the other parameters identified at 0, the statistic there would be
+        ½χ²₀ + ½χ²₁ (Self and Liang 1987) and the interval would cover 0 with probability
+        (1 + level)/2; but the shock decay (or the kernel) drops out at 0, the statistic
+        is a supremum over it (Davies 1987), and by simulation the 95% interval of a shock
+        size contained a true 0 in 89% of series. Parameters the data do not identify
+        (:attr:`unidentified_params`) get NaN with a note under Wald.
+
+        Shock sizes away from the bound get the Wald interval on their natural scale
+        (truncated at 0). Coverage of the default 95% interval for a shock size, by
+        simulation (exponential kernel, μ = 0.3/day, n = 0.3, β = 1/day, one shock at day
+        100 of a 200-day window with decay 0.3/day, ~90-100 events, exact times;
+        ``tests/hawkes/test_shock.py``): see :mod:`incidentstats.hawkes.inference`.
         """
         from .fit import SMALL_SAMPLE
 
         level = check_confidence_level(confidence_level)
+        default = method is None
         if method is None:
             method = "profile" if self.n_events < SMALL_SAMPLE else "wald"
         check_choice("method", method, CI_METHODS)
@@ -292,12 +420,34 @@ class HawkesResult(Result):
                 param,
                 suggest(str(param), names).strip() or None,
             )
-        key = (method, level, n_boot, repr(rng), param if method == "profile" else None)
+        near = self._profile_by_default(level) if default and method == "wald" else ()
+        key = (
+            "wald+profile" if near else method,
+            level,
+            n_boot,
+            repr(rng),
+            param if method == "profile" else None,
+        )
         if key not in self._ci_cache:
             from . import inference
 
             if method == "wald":
                 table = inference.wald_intervals(self, level)
+                if near:  # on or near the bound 0: the profile interval instead
+                    prof = inference.profile_intervals(self, level, params=list(near))
+                    methods = dict(table.attrs["methods"])
+                    notes = [
+                        n
+                        for n in table.attrs["notes"]
+                        if not any(n.startswith(f"{nm} is estimated at 0") for nm in near)
+                    ]
+                    for nm in near:
+                        table.loc[nm] = prof.loc[nm]
+                        methods[nm] = "profile"
+                        if nm not in self._boundary:
+                            notes.append(inference.near_boundary_note(nm, level))
+                    table.attrs["notes"] = notes + list(prof.attrs["notes"])
+                    table.attrs["methods"] = methods
             elif method == "profile":
                 table = inference.profile_intervals(self, level, params=[param] if param else None)
             else:
@@ -308,8 +458,23 @@ class HawkesResult(Result):
         table = self._ci_cache[key]
         if param is not None:
             row = table.loc[param]
-            return ConfidenceInterval(float(row["low"]), float(row["high"]), level, method)
+            used = table.attrs.get("methods", {}).get(param, method)
+            return ConfidenceInterval(float(row["low"]), float(row["high"]), level, used)
         return table
+
+    def _profile_by_default(self, level: float) -> tuple[str, ...]:
+        """Parameters whose default interval (above 30 events) is the profile likelihood:
+        those on the boundary 0 and shock sizes whose Wald interval reaches 0."""
+        if self.n_events < 30:
+            return ()
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        out = list(self._boundary)
+        for i, (nm, kind) in enumerate(zip(self._spec.names, self._spec.kinds)):
+            if kind == "nonneg" and nm not in out and nm not in self._spec.fixed:
+                se = float(self.bse.iloc[i])
+                if not (np.isfinite(se) and self._theta[i] - z * se > 0):
+                    out.append(nm)
+        return tuple(out)
 
     def conf_int(self, confidence_level: float = 0.95, method: str | None = None) -> pd.DataFrame:
         """Alias of :meth:`confidence_interval` for all parameters (statsmodels naming)."""
@@ -361,6 +526,11 @@ class HawkesResult(Result):
         try:
             ci = self.confidence_interval(confidence_level=confidence_level)
             method = "profile" if self.n_events < 30 else "wald"
+            used: dict[str, str] = ci.attrs.get("methods", {})
+            for other in ("profile",):
+                which = [nm for nm, m in used.items() if m == other and m != method]
+                if which:
+                    method += f"; {other} for " + ", ".join(which)
         except Exception:  # pragma: no cover - never let the summary fail
             ci = pd.DataFrame({"low": np.nan, "high": np.nan}, index=self.params.index)
             method = "unavailable"
@@ -392,6 +562,12 @@ class HawkesResult(Result):
             s.add_fact(f"Half-life of triggering ({self.unit})", self.half_life)
             s.add_fact(f"Mean delay ({self.unit})", self.mean_delay)
         s.add_table("Parameters", self._param_table())
+        try:
+            ci_notes = list(self.confidence_interval().attrs.get("notes", []))
+        except Exception:  # pragma: no cover - never let the summary fail
+            ci_notes = []
+        for note in dict.fromkeys(ci_notes):  # boundary estimates, unbounded Wald intervals
+            s.add_note(note)
         spread = self.imputation_spread()
         if spread is not None:
             s.add_table(f"Spread across {self.n_imputations} tie imputations", spread)

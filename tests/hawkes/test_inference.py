@@ -245,3 +245,54 @@ def test_bootstrap_parallel_equals_serial():
     a = fit(9, T=200.0).confidence_interval(method="bootstrap", n_boot=20, rng=3, n_jobs=1)
     b = fit(9, T=200.0).confidence_interval(method="bootstrap", n_boot=20, rng=3, n_jobs=2)
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)
+
+
+def test_twelve_events_fit_emits_no_runtime_warning():
+    # Regression: 12 homogeneous events (seed 67 measured) put the branching ratio at ~0
+    # with the decay held at 1/T; the Wald interval of n computed exp(1.96 * 4e4) and numpy
+    # warned "overflow encountered in exp" (inference.py, wald_intervals).
+    from incidentstats.exceptions import SmallSampleWarning
+
+    x = np.sort(np.random.default_rng(67).uniform(0, 30, 12))
+    ev = EventSeries.from_offsets(x, end=30.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = HawkesProcess().fit(ev)
+        wald = res.confidence_interval(method="wald")
+        text = str(res.summary())
+        ci = res.confidence_interval()
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert runtime == [], [str(w.message) for w in runtime]
+    assert any(issubclass(w.category, SmallSampleWarning) for w in caught)
+    assert res.boundary_params == ("branching_ratio",)
+    # on the boundary: no Wald interval (NaN with a note); the default is the profile [0, upper]
+    assert wald.loc["branching_ratio"].isna().all()
+    assert any(n.startswith("branching_ratio is estimated at 0") for n in wald.attrs["notes"])
+    assert ci.loc["branching_ratio", "low"] == 0.0 and ci.loc["branching_ratio", "high"] > 0
+    # the background rate keeps its standard error: Poisson's sqrt(N)/T (closed form)
+    assert res.bse["baseline"] == pytest.approx(np.sqrt(12) / 30, rel=1e-4)
+    assert "profile-likelihood set [0, upper]" in text
+
+
+def test_wald_interval_overflow_becomes_unbounded_with_a_note():
+    # a standard error of 1000 on the log scale: exp(1.96 * 1000) overflows; the interval is
+    # (0, inf) with a note and no numpy warning
+    from types import SimpleNamespace
+
+    from incidentstats.hawkes.inference import wald_intervals
+    from incidentstats.hawkes.likelihood import ModelSpec
+
+    res0 = fit(3)
+    spec = ModelSpec(res0._spec.baseline, res0._spec.kernel)
+    fake = SimpleNamespace(
+        _spec=spec,
+        _theta=np.array([0.5, 0.5, 1.0]),
+        _cov_free=np.diag([0.01, 0.04, 1e6]),
+        bse=res0.bse,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tab = wald_intervals(fake, 0.95)
+    assert tab.loc["decay", "low"] == 0.0 and tab.loc["decay", "high"] == np.inf
+    assert any("Wald interval of decay is unbounded" in n for n in tab.attrs["notes"])
+    assert np.isfinite(tab.loc["baseline"]).all()
