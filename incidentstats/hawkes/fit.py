@@ -315,7 +315,11 @@ class HawkesProcess:
     ``benchmarks/bench_hawkes.py``), other models L-BFGS-B with the observed information
     from differences of the analytic gradient. Convergence is checked by the gradient norm
     (|∂ℓ/∂log θ| ≤ 10⁻³·√N); non-convergence and a branching ratio ≥ 0.99 warn, and fewer
-    than 30 events warn (intervals then default to profile likelihood).
+    than 30 events warn (intervals then default to profile likelihood). Shock sizes of a
+    :class:`~incidentstats.hawkes.ShockBaseline` are fitted on their natural scale with a
+    bound at 0 (L-BFGS-B; convergence then uses the projected gradient), so "no burst" is an
+    estimate of exactly 0, flagged in ``result.boundary_params`` and given a
+    profile-likelihood interval [0, upper]; decays are held at 1/T or above.
 
     Day-resolution (or hour-, minute-) data are never fitted with tied times: by default each
     event is spread uniformly within its day in ``n_imputations`` seeded draws, the estimate

@@ -88,13 +88,13 @@ size, 1000 replicates each (seeds 1000-1999; μ = 0.3/day, n = 0.3, β = 1/day, 
 day 100 of a 200-day window with decay ω = 0.3/day, exact times, ``n_starts=1``;
 ``tests/hawkes/test_shock.py``, whose full-size test reruns both rows):
 
-=====  ======  ====================  ===========  =======  ==================
+=====  ======  ====================  ===========  =======  ====================
 shock  events  Wald, natural scale   Wald, log    profile  default
-=====  ======  ====================  ===========  =======  ==================
+=====  ======  ====================  ===========  =======  ====================
 0      ~86     0.575                 0.000        0.893    0.893 (98% profile)
 3      ~90     0.891                 0.774        0.929    0.967 (87% profile)
 10     ~99     0.906                 0.899        0.936    0.950 (31% profile)
-=====  ======  ====================  ===========  =======  ==================
+=====  ======  ====================  ===========  =======  ====================
 
 (A Wald column counts the estimates at 0 — 408 of the true-0 and 60 of the 3-event
 replicates — as misses: no Wald interval exists there.) The Wald interval alone

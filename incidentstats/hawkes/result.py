@@ -631,6 +631,8 @@ class HawkesResult(Result):
             "n_params": self.n_params,
             "converged": self.converged,
             "at_boundary": self.at_boundary,
+            "boundary_params": list(self.boundary_params),
+            "unidentified_params": list(self.unidentified_params),
             "jittered": self.jittered,
             "n_imputations": self.n_imputations,
         }

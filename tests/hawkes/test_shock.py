@@ -72,6 +72,9 @@ def test_zero_shock_estimate_and_interval_start_at_zero(seed):
     assert res.params["shock_1"] == 0.0
     assert res.boundary_params == ("shock_1",) and res.at_boundary
     assert res.unidentified_params == ("shock_decay",)
+    d = res.to_dict()
+    assert d["at_boundary"] and d["boundary_params"] == ["shock_1"]
+    assert d["unidentified_params"] == ["shock_decay"]
     assert np.isnan(res.bse["shock_1"]) and np.isnan(res.bse["shock_decay"])
     assert np.all(np.isfinite(res.bse[["baseline", "branching_ratio", "decay"]]))
     # KKT at the bound: the likelihood decreases into the parameter space
