@@ -493,11 +493,14 @@ class HawkesResult(Result):
 
         return plot_gof(self.gof(), ax=ax)
 
-    def forecast(self, horizon: Any = "30D", n_paths: int = 1000, rng: Any = None) -> Any:
-        """Forecast conditioned on the observed history (see ``hawkes.forecast``)."""
+    def forecast(
+        self, horizon: Any = "30D", n_paths: int = 1000, rng: Any = None, **kwargs: Any
+    ) -> Any:
+        """Forecast conditioned on the observed history (see ``hawkes.forecast``; keyword
+        arguments such as ``parameter_uncertainty="bootstrap"`` are passed on)."""
         from .forecast import forecast
 
-        return forecast(self, horizon, n_paths, rng)
+        return forecast(self, horizon, n_paths, rng, **kwargs)
 
     def simulate(self, rng: Any = None) -> Any:
         """Simulate a new series from the fitted model on the same window."""

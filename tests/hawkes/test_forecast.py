@@ -322,6 +322,8 @@ def test_parameter_uncertainty_result_and_errors(iraq) -> None:
     assert "parametric bootstrap" in a.summary().as_text()
     # the exact P(N >= 1) is the average over the draws, so it stays close to the simulation
     assert abs(a.prob_any_exact - a.prob_any) < 4 * math.sqrt(0.25 / 400)
+    via = res.forecast("30D", 400, 3, parameter_uncertainty="bootstrap", n_draws=20)
+    np.testing.assert_array_equal(via.counts, a.counts)
     plug = forecast(res, "30D", n_paths=400, rng=3)
     assert plug.parameter_uncertainty == "none" and "bootstrap'" in plug.summary().as_text()
     pois = PoissonProcess().fit(iraq)
