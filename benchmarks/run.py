@@ -5,7 +5,7 @@ Usage (from the repository root)::
     bash benchmarks/setup_env.sh              # once: benchmarks/.env with the peer libraries
     python benchmarks/run.py                  # all scripts, full sizes
     python benchmarks/run.py --quick          # reduced sizes (smoke run)
-    python benchmarks/run.py --only import changepoints
+    python benchmarks/run.py --only import changepoints   # the others' last results are kept
 
 Each script is run with the benchmark environment's interpreter (``benchmarks/.env`` when it
 exists, else the interpreter running this file) as ``SCRIPT --out RAW.json [--quick]``, and must
@@ -309,6 +309,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run.py: {script.name}: {run['status']} in {run['seconds']} s", file=sys.stderr)
         runs.append(run)
     records = [rec for run in runs for rec in run.pop("records")]
+    previous = args.results / "benchmarks.json"
+    if args.only and previous.exists():
+        # a partial run keeps the other scripts' last results, marked as carried over
+        done = {run["script"] for run in runs}
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        for run in old.get("runs", []):
+            if run["script"] not in done:
+                run["status"] = run["status"].removesuffix(" (carried over)") + " (carried over)"
+                runs.append(run)
+        records += [r for r in old.get("records", []) if r.get("script") not in done]
     add_ratios(records)
     payload = {
         "machine": machine,
@@ -321,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.results / "benchmarks.json").write_text(json.dumps(payload, indent=1) + "\n")
     (args.results / "benchmarks.md").write_text(to_markdown(payload))
     print(f"run.py: wrote {args.results / 'benchmarks.md'} and benchmarks.json", file=sys.stderr)
-    failed = [r["script"] for r in runs if r["status"] != "ok"]
+    failed = [r["script"] for r in runs if r["status"] not in ("ok", "ok (carried over)")]
     if failed:
         print(f"run.py: not ok (see the Scripts table): {', '.join(failed)}", file=sys.stderr)
     return 1 if failed and args.strict else 0
