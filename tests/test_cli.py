@@ -215,7 +215,7 @@ def test_compare_schema_version_change(baseline, tmp_path):
 
     res = compare(baseline, edited(baseline, tmp_path, bump), tmp_path)
     assert res.exit_code == 1
-    assert 'schema_version: "0.9" -> "1.0" (schema)' in res.stdout
+    assert 'schema_version: "0.9" -> "1.1" (schema)' in res.stdout
 
 
 def test_compare_malformed_json_is_bad_input(tmp_path):

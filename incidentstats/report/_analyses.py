@@ -707,12 +707,22 @@ def build_forecast(ctx: Context) -> Section:
         )
     hawkes = [k for k in ("hawkes", "hawkes_break") if k in fits]
     key = min(hawkes, key=lambda k: fits[k].aic)
-    fc = fits[key].forecast(horizon=ctx.horizon, n_paths=ctx.n_paths, rng=ctx.seed)
+    # parametric-bootstrap parameter draws, so the fan includes the estimates' uncertainty
+    n_draws = max(1, min(100, ctx.n_paths // 10))
+    fc = fits[key].forecast(
+        horizon=ctx.horizon,
+        n_paths=ctx.n_paths,
+        rng=ctx.seed,
+        parameter_uncertainty="bootstrap",
+        n_draws=n_draws,
+    )
     quant = fc.count_quantiles()
     results = {
         "model": key,
         "horizon": ctx.horizon,
         "n_paths": int(fc.n_paths),
+        "parameter_uncertainty": fc.parameter_uncertainty,
+        "n_param_draws": int(fc.n_param_draws),
         "start": _ts(fc.start),
         "end": _ts(fc.end),
         "expected_count": _num(fc.expected_count),
@@ -728,8 +738,10 @@ def build_forecast(ctx: Context) -> Section:
         "simulated continuations of the history give "
         f"{_fmt(fc.expected_count)} events expected from {_ts(fc.start)} to {_ts(fc.end)} "
         f"({quant.index[0]}–{quant.index[-1]} range {int(lo)} to {int(hi)}), and a "
-        f"probability of {_fmt(fc.prob_any_exact)} of at least one event. Parameter "
-        "uncertainty is not included, so the range is too narrow when the fit is uncertain."
+        f"probability of {_fmt(fc.prob_any_exact)} of at least one event. Each block of "
+        f"paths uses parameters refitted to a series simulated from the fit ({n_draws} "
+        "parametric-bootstrap draws), so the range includes the uncertainty of the "
+        "estimates (with few events it can still be somewhat too narrow)."
     ]
     figs = (
         Figure(

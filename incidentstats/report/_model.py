@@ -17,7 +17,7 @@ __all__ = ["SCHEMA_VERSION", "SECTION_KEYS", "SECTION_TITLES", "Figure", "Report
 
 #: Version of the JSON layout written by :meth:`Report.to_json` (see docs/report_schema.md).
 #: Bump the major part when a key is renamed or removed, the minor part when keys are added.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 #: Section keys, in report order.
 SECTION_KEYS: tuple[str, ...] = (
