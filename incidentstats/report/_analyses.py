@@ -723,6 +723,7 @@ def build_forecast(ctx: Context) -> Section:
         "n_paths": int(fc.n_paths),
         "parameter_uncertainty": fc.parameter_uncertainty,
         "n_param_draws": int(fc.n_param_draws),
+        "degenerate_fit": fc.degenerate_fit,
         "start": _ts(fc.start),
         "end": _ts(fc.end),
         "expected_count": _num(fc.expected_count),

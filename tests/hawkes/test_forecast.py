@@ -334,3 +334,22 @@ def test_parameter_uncertainty_result_and_errors(iraq) -> None:
         forecast(res, "30D", parameter_uncertainty="normal")
     with pytest.raises(IncidentStatsError, match="`n_draws` parameter"):
         forecast(res, "30D", n_paths=10, parameter_uncertainty="bootstrap", n_draws=20)
+
+
+def test_degenerate_fit_is_named_in_the_forecast(iraq) -> None:
+    # a rate step (0.3/day, then 1/day) fitted with a constant background: the kernel
+    # imitates the step (decay at its bound 1/T, branching ratio 2.4 with this seed)
+    import warnings
+
+    g = np.random.default_rng(4)
+    t = np.sort(np.r_[g.uniform(0, 300, g.poisson(90)), g.uniform(300, 600, g.poisson(300))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = HawkesProcess(kernel="exponential").fit(EventSeries.from_offsets(t, end=600.0))
+    fc = forecast(res, "30D", n_paths=200, rng=1)
+    assert fc.degenerate_fit is not None
+    assert ">= 1" in fc.degenerate_fit and "lower bound" in fc.degenerate_fit
+    assert "degenerate" in fc.summary().as_text()
+    assert fc.to_dict()["degenerate_fit"] == fc.degenerate_fit
+    ok = forecast(HawkesProcess(kernel="exponential").fit(iraq), "30D", n_paths=200, rng=1)
+    assert ok.degenerate_fit is None and "degenerate" not in ok.summary().as_text()
