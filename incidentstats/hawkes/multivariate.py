@@ -220,9 +220,13 @@ class _Layout:
         #: standard error on the boundary, profile intervals [0, upper] instead
         self.nonneg = np.zeros(self.size, bool)
         self.nonneg[self.sl_adj] = True
+        #: rates of change per day (the trend of a seasonal background with ``trend=True``):
+        #: the optimiser sees θ·T, as in the univariate fit (transform ``"real_t"``)
+        self.per_time = np.zeros(self.size, bool)
         if self.bobj is not None:
             for m, tr in enumerate(self.bobj.transforms):
                 self.log_mask[m * d : (m + 1) * d] = tr == "log"
+                self.per_time[m * d : (m + 1) * d] = tr == "real_t"
             for m, nm in enumerate(self.bnames):
                 if nm == "shock_decay":
                     self.decay_like[m * d : (m + 1) * d] = True
@@ -234,7 +238,9 @@ class _Layout:
         """Parameter-free parts of a seasonal / shock likelihood for ``data`` (one entry kept).
 
         (indices of each stream's events, harmonic features at them (seasonal), (quadrature
-        weights, features at the nodes) of ∫_0^T (seasonal)).
+        weights, features at the nodes) of ∫_0^T (seasonal); with a trend, (nodes, weights,
+        whole-period mask, number of whole periods, features at the nodes) of
+        ``SeasonalBaseline._trend_nodes``).
         """
         cached = self._cache
         if cached is not None and cached[0] is data:
@@ -244,8 +250,12 @@ class _Layout:
         quad: Any = None
         if self.bobj is not None and self.bobj.name == "seasonal":
             feats = [self.bobj._features(data.times[sel]) for sel in sels]
-            x, w = self.bobj._nodes(0.0, data.end)
-            quad = (w, self.bobj._features(x))
+            if self.bobj.trend:
+                x, w, blk, n_full = self.bobj._trend_nodes(0.0, data.end)
+                quad = (x, w, blk, n_full, self.bobj._features(x))
+            else:
+                x, w = self.bobj._nodes(0.0, data.end)
+                quad = (w, self.bobj._features(x))
         out = (sels, feats, quad)
         self._cache = (data, out)
         return out
@@ -342,6 +352,8 @@ def _object_cumulative(bobj: Any, p: Mapping[str, float], t: np.ndarray) -> np.n
         gam = np.array([p[f"shock_{k + 1}"] for k in range(len(bobj.offsets))])
         lag = np.clip(t[:, None] - bobj.offsets[None, :], 0.0, None)
         return p["baseline"] * t + (-np.expm1(-om * lag)) @ gam
+    if bobj.trend:  # whole periods by the geometric factor of the trend (see the baseline)
+        return bobj._cumulative(t, p)
     # seasonal: whole periods times the integral over one period (the phase is counted from
     # 0), plus the remainder by 64-point Gauss-Legendre (the integrand is smooth)
     P = bobj.period
@@ -417,8 +429,11 @@ def _loglik_object(
     baseline's ``_rate_jac``, the window integral and its gradient from ``_integral_grad``
     (closed form). Seasonal: the same formulas with the parameter-free parts cached per data
     set (harmonic features at the events; quadrature nodes of the window integral, those of
-    ``SeasonalBaseline.integral``). O(n·k) for k background parameters per stream; the
-    excitation part is the same numba recursion as for the other baselines.
+    ``SeasonalBaseline.integral``; with a trend, the nodes of one whole period are reweighted
+    by the geometric factor Σ_j e^{trend·jP} and the trend derivative of the integral uses
+    their effective times, ``SeasonalBaseline._trend_weights``). O(n·k) for k background
+    parameters per stream; the excitation part is the same numba recursion as for the other
+    baselines.
     """
     _, _, adj, betas = lay.unpack(theta)
     T = data.end
@@ -426,20 +441,28 @@ def _loglik_object(
     sels, feats, quad = lay.event_cache(data)
     base = lay.base_matrix(theta)
     seasonal = bobj.name == "seasonal"
+    trend = seasonal and bobj.trend
+    h0 = 2 if trend else 1  # first harmonic coefficient among the baseline parameters
     mu_at = np.zeros(len(data.times))
     jacs = []
     for i, sel in enumerate(sels):
         if seasonal:
-            mu_i = base[i, 0] * np.exp(feats[i] @ base[i, 1:])
+            eta = feats[i] @ base[i, h0:]
+            if trend:
+                eta = eta + base[i, 1] * data.times[sel]
+            mu_i = base[i, 0] * np.exp(eta)
             if want_grad:
-                jacs.append(np.column_stack([mu_i / base[i, 0], mu_i[:, None] * feats[i]]))
+                cols = [mu_i / base[i, 0]]
+                if trend:
+                    cols.append(mu_i * data.times[sel])
+                jacs.append(np.column_stack([*cols, mu_i[:, None] * feats[i]]))
         elif want_grad:
             mu_i, jac_i = bobj._rate_jac(data.times[sel], lay.stream_params(theta, i))
             jacs.append(jac_i)
         else:
             mu_i = bobj.rate(data.times[sel], lay.stream_params(theta, i))
         mu_at[sel] = mu_i
-    if np.any(~(mu_at > 0)):
+    if np.any(~(mu_at > 0)) or not np.all(np.isfinite(mu_at)):
         return -np.inf, np.full(lay.size, np.nan)
     sum_log, comp_exc, inv, g_adj, g_beta = _nb.loglik_grad(
         data.times, data.marks, T, mu_at, np.ascontiguousarray(adj), betas, want_grad
@@ -449,7 +472,13 @@ def _loglik_object(
     g_base = np.zeros((lay.d, lay.kb))
     comp_base = 0.0
     for i, sel in enumerate(sels):
-        if seasonal:
+        if trend:
+            x_x, x_w0, x_blk, n_full, x_f = quad
+            x_w, tau = bobj._trend_weights(base[i, 1], x_x, x_w0, x_blk, n_full)
+            wmu = x_w * (base[i, 0] * np.exp(x_f @ base[i, h0:] + base[i, 1] * x_x))
+            integ = float(np.sum(wmu))
+            dint = np.concatenate([[integ / base[i, 0], wmu @ tau], wmu @ x_f])
+        elif seasonal:
             x_w, x_f = quad
             wmu = x_w * (base[i, 0] * np.exp(x_f @ base[i, 1:]))
             integ = float(np.sum(wmu))
@@ -460,20 +489,24 @@ def _loglik_object(
         if want_grad:
             g_base[i] = jacs[i].T @ inv[sel] - dint
     ll = sum_log - comp_exc - comp_base
+    if not np.isfinite(ll):  # an optimiser trial point whose background overflows
+        return -np.inf, np.full(lay.size, np.nan)
     if not want_grad:
         return ll, np.zeros(0)
     return ll, np.concatenate([g_base.T.ravel(), g_adj.reshape(-1), g_beta])
 
 
-def _to_x(theta: np.ndarray, lay: _Layout) -> np.ndarray:
+def _to_x(theta: np.ndarray, lay: _Layout, T: float = 1.0) -> np.ndarray:
     x = theta.copy()
     x[lay.log_mask] = np.log(theta[lay.log_mask])
+    x[lay.per_time] = theta[lay.per_time] * T
     return x
 
 
-def _to_theta(x: np.ndarray, lay: _Layout) -> np.ndarray:
+def _to_theta(x: np.ndarray, lay: _Layout, T: float = 1.0) -> np.ndarray:
     theta = x.copy()
     theta[lay.log_mask] = np.exp(x[lay.log_mask])
+    theta[lay.per_time] = x[lay.per_time] / T
     return theta
 
 
@@ -485,17 +518,20 @@ def _optimize(
     Returns (theta, loglik, converged, projected gradient norm in the transformed scale).
     """
     n = max(len(data.times), 1)
-    x_full = _to_x(theta0, lay)
+    T = data.end
+    x_full = _to_x(theta0, lay, T)
     idx = np.flatnonzero(free)
+    # dθ/dx: θ for log-scale entries, 1/T for rates of change per day, 1 otherwise
+    dtheta = np.where(lay.per_time, 1.0 / T, 1.0)
 
     def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
         x = x_full.copy()
         x[idx] = z
-        theta = _to_theta(x, lay)
+        theta = _to_theta(x, lay, T)
         ll, g = _loglik(data, lay, theta)
         if not np.isfinite(ll):
             return 1e10, np.zeros(len(idx))
-        gx = g * np.where(lay.log_mask, theta, 1.0)
+        gx = g * np.where(lay.log_mask, theta, dtheta)
         return -ll / n, -gx[idx] / n
 
     # decays between 0.1/T (a kernel longer than the window is a trend, not excitation)
@@ -531,7 +567,7 @@ def _optimize(
     )
     x = x_full.copy()
     x[idx] = res.x
-    theta = _to_theta(x, lay)
+    theta = _to_theta(x, lay, T)
     _, g = fun(res.x)
     # projected gradient: components pushing against an active bound do not count
     pg = g.copy()
