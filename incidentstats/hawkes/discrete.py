@@ -21,7 +21,7 @@ from scipy import optimize, signal, special, stats
 
 from .._results import ConfidenceInterval, Result, Summary, jsonable
 from .._validation import check_choice, check_confidence_level, check_positive, check_rng, error
-from ..exceptions import ConvergenceWarning, SmallSampleWarning
+from ..exceptions import ConvergenceWarning, IncidentStatsError, SmallSampleWarning
 
 __all__ = [
     "DiscreteForecastResult",
@@ -725,6 +725,7 @@ class DiscreteHawkes:
         estimator: str,
         burn: int,
         n_starts: int,
+        want_cov: bool = True,
     ) -> dict:
         rows = {}
         for r in recv:
@@ -735,7 +736,7 @@ class DiscreteHawkes:
             if estimator == "cls":
                 rows[r] = (lay, *_fit_row_cls(lay, c.x[i], c, burn))
             else:
-                rows[r] = (lay, *_fit_row(lay, c.x[i], c, burn, n_starts))
+                rows[r] = (lay, *_fit_row(lay, c.x[i], c, burn, n_starts, want_cov=want_cov))
         return rows
 
 
@@ -1262,11 +1263,22 @@ class DiscreteHawkesResult(Result):
         stream: str | None = None,
         max_k: int | None = None,
         quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95),
+        parameter_uncertainty: str = "none",
+        n_draws: int = 100,
     ) -> DiscreteForecastResult:
         """Expected counts of the next bins and simulation prediction intervals (see
-        :func:`forecast_discrete`)."""
+        :func:`forecast_discrete`; ``parameter_uncertainty="bootstrap"`` includes the
+        uncertainty of the estimates)."""
         return forecast_discrete(
-            self, horizon, n_paths, rng, stream=stream, max_k=max_k, quantiles=quantiles
+            self,
+            horizon,
+            n_paths,
+            rng,
+            stream=stream,
+            max_k=max_k,
+            quantiles=quantiles,
+            parameter_uncertainty=parameter_uncertainty,
+            n_draws=n_draws,
         )
 
     def fitted(self) -> pd.DataFrame:
@@ -1452,6 +1464,13 @@ class DiscreteForecastResult(Result):
     history : pandas.DatetimeIndex or None
         The observed events of ``stream`` as bin starts (for plots; None without dates).
     quantiles : tuple of float
+    parameter_uncertainty, n_param_draws : str, int
+        ``"bootstrap"`` and the number of parameter draws, or ``"none"`` and 0. With the
+        bootstrap, ``expected``, ``per_bin["expected"]`` and ``expected_count_exact`` are the
+        exact conditional expectations averaged over the draws (weighted by their paths).
+    n_failed_draws : int
+        Simulated series that could not be refitted (a stream with fewer than 2 events) and
+        were drawn again.
     """
 
     def __init__(
@@ -1468,6 +1487,9 @@ class DiscreteForecastResult(Result):
         max_k: int | None,
         name: str | None,
         history: pd.DatetimeIndex | None = None,
+        parameter_uncertainty: str = "none",
+        n_param_draws: int = 0,
+        n_failed_draws: int = 0,
     ) -> None:
         streams = list(expected.columns)
         j = streams.index(stream)
@@ -1485,6 +1507,9 @@ class DiscreteForecastResult(Result):
         self.name = name
         self.history = history
         self.method = "simulation"
+        self.parameter_uncertainty = parameter_uncertainty
+        self.n_param_draws = int(n_param_draws)
+        self.n_failed_draws = int(n_failed_draws)
         x = self.paths[:, :, j]
         counts = x.sum(axis=1)
         counts.setflags(write=False)
@@ -1577,12 +1602,31 @@ class DiscreteForecastResult(Result):
         shown.index = [_fmt_label(t) for t in shown.index]
         shown.index.name = "bin"
         s.add_table("Per bin: expected events and simulated quantiles", shown)
-        s.add_note(
-            "Paths are simulated from the fitted parameters given the observed counts; "
-            "parameter uncertainty is not included, so the bands are too narrow when the fit "
-            "is uncertain. Future bins are full bins of the fitted width; a trend in the "
-            "background is extrapolated."
+        tail = (
+            "Future bins are full bins of the fitted width; a trend in the background is "
+            "extrapolated."
         )
+        if self.parameter_uncertainty == "bootstrap":
+            s.add_fact("Parameter draws (parametric bootstrap refits)", self.n_param_draws)
+            s.add_note(
+                "Paths are simulated given the observed counts, each block from the parameters "
+                "refitted to a series simulated from the fit (parametric bootstrap), so the "
+                "bands include the uncertainty of the estimates; the exact expected counts are "
+                "averages over the parameter draws. "
+                + (
+                    f"{self.n_failed_draws} simulated series could not be refitted (a stream "
+                    "with fewer than 2 events) and were drawn again. "
+                    if self.n_failed_draws
+                    else ""
+                )
+                + tail
+            )
+        else:
+            s.add_note(
+                "Paths are simulated from the fitted parameters given the observed counts; "
+                "parameter uncertainty is not included, so the bands are too narrow when the "
+                "fit is uncertain (parameter_uncertainty='bootstrap' includes it). " + tail
+            )
         return s
 
     def plot(self, ax: Any = None, *, history: str | None = "90D") -> Any:
@@ -1609,6 +1653,8 @@ class DiscreteForecastResult(Result):
                 "horizon_days": self.horizon_days,
                 "n_paths": self.n_paths,
                 "method": self.method,
+                "parameter_uncertainty": self.parameter_uncertainty,
+                "n_param_draws": self.n_param_draws,
                 "expected_count": self.expected_count,
                 "expected_count_se": self.expected_count_se,
                 "expected_count_exact": self.expected_count_exact,
@@ -1661,6 +1707,8 @@ def forecast_discrete(
     stream: str | None = None,
     max_k: int | None = None,
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95),
+    parameter_uncertainty: str = "none",
+    n_draws: int = 100,
 ) -> DiscreteForecastResult:
     r"""Forecast the next bins of a fitted discrete Hawkes model, given the observed counts.
 
@@ -1681,6 +1729,17 @@ def forecast_discrete(
         Largest k in the P(N ≥ k) table; default max(5, 99th percentile of the counts).
     quantiles : tuple of float, default (0.05, 0.25, 0.5, 0.75, 0.95)
         Quantiles of the per-bin and cumulative counts.
+    parameter_uncertainty : {"none", "bootstrap"}, default "none"
+        ``"none"`` simulates every path from the point estimates. ``"bootstrap"`` draws
+        ``n_draws`` parameter sets by parametric bootstrap (simulate a series of the fitted
+        length from the fit with :meth:`DiscreteHawkesResult.simulate`, refit the same model
+        with the same options) and simulates ``n_paths / n_draws`` future paths from each,
+        always continuing the *observed* counts: a bootstrap predictive distribution that
+        includes the uncertainty of the estimates (as in
+        :func:`incidentstats.hawkes.forecast.forecast`).
+    n_draws : int, default 100
+        Number of bootstrap parameter draws (with ``parameter_uncertainty="bootstrap"``);
+        at most ``n_paths``.
 
     Returns
     -------
@@ -1700,7 +1759,17 @@ def forecast_discrete(
     inner sum is one linear recursion per bin). This is ``expected``; prediction intervals
     come from ``n_paths`` paths simulated bin by bin from the same model (Poisson or NB2
     counts), continuing the observed history. A trend in the background is extrapolated;
-    future bins are full bins of the fitted width. Parameter uncertainty is not propagated.
+    future bins are full bins of the fitted width.
+
+    By default the paths use the point estimates, so with few events the bands are too
+    narrow. With ``parameter_uncertainty="bootstrap"`` the ``n_paths`` paths are split into
+    ``n_draws`` blocks (sizes differing by at most one); block ``b`` uses the estimates
+    refitted to the ``b``-th series simulated from the fit (full bins, the fitted number of
+    bins, no history before the first; same options, ``burn_in`` and starts) [3]_. A simulated
+    series in which a stream has fewer than 2 events cannot be fitted and is drawn again.
+    ``expected`` (and ``per_bin["expected"]``, ``expected_count_exact``) is then the mean
+    of the predictive mixture: the exact conditional expectation under each draw, averaged
+    with the blocks' shares of the paths.
     With signed lag coefficients (``estimator="cls"``) a conditional mean below 0 is cut at 0
     in both the recursion and the simulation; ``expected`` is then approximate.
 
@@ -1711,6 +1780,9 @@ def forecast_discrete(
     Fokianos, K., Rahbek, A. & Tjøstheim, D. (2009). Poisson autoregression. *JASA* 104(488),
     1430–1439.
 
+    .. [3] Harris, I. R. (1989). Predictive fit for natural exponential families.
+       Biometrika 76(4), 675-684.
+
     Examples
     --------
     >>> from incidentstats.hawkes.discrete import DiscreteHawkes, simulate_discrete
@@ -1720,6 +1792,9 @@ def forecast_discrete(
     ((14, 9), 600, 614)
     >>> bool(abs(fc.expected_count - fc.expected_count_exact) < 4 * fc.expected_count_se)
     True
+    >>> fb = res.forecast(14, n_paths=200, rng=1, parameter_uncertainty="bootstrap", n_draws=10)
+    >>> fb.n_param_draws, fb.n_paths
+    (10, 200)
     """
     from .._validation import to_timedelta
 
@@ -1764,12 +1839,38 @@ def forecast_discrete(
             )
         stream = result.streams[0]
     check_choice("stream", stream, result.streams, "forecast")
+    if not isinstance(parameter_uncertainty, str) or parameter_uncertainty not in (
+        "none",
+        "bootstrap",
+    ):
+        raise error(
+            "The `parameter_uncertainty` parameter",
+            "must be 'none' or 'bootstrap'",
+            repr(parameter_uncertainty),
+        )
+    check_positive("n_draws", n_draws, integer=True)
+    if parameter_uncertainty == "bootstrap" and n_draws > n:
+        raise error(
+            "The `n_draws` parameter",
+            "must not exceed n_paths (each parameter draw needs at least one path)",
+            f"n_draws={n_draws}, n_paths={n}",
+        )
     gen = check_rng(rng)
     labels, start, end = _future_labels(c, h)
     n_fit = c.x.shape[1]
-    mean = _propagate(layouts, thetas, c.x, h, n_fit, n_fit, c.width, 1, None)[0]
+    n_failed = 0
+    if parameter_uncertainty == "none":
+        draws = [(thetas, n)]
+    else:
+        draws, n_failed = _bootstrap_draws(result, int(n_draws), n, gen)
+    mean = np.zeros((h, len(result.streams)))
+    blocks = []
+    for th_b, m in draws:
+        # the exact conditional expectation, averaged over the draws with their paths' share
+        mean += m / n * _propagate(layouts, th_b, c.x, h, n_fit, n_fit, c.width, 1, None)[0]
+        blocks.append(_propagate(layouts, th_b, c.x, h, n_fit, n_fit, c.width, m, gen))
     expected = pd.DataFrame(mean, index=labels, columns=result.streams)
-    paths = _propagate(layouts, thetas, c.x, h, n_fit, n_fit, c.width, n, gen)
+    paths = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     history = None
     if isinstance(c.index, pd.DatetimeIndex):
         j = result.streams.index(stream)
@@ -1786,7 +1887,78 @@ def forecast_discrete(
         max_k=max_k,
         name=stream if len(result.streams) > 1 else None,
         history=history,
+        parameter_uncertainty=parameter_uncertainty,
+        n_param_draws=len(draws) if parameter_uncertainty == "bootstrap" else 0,
+        n_failed_draws=n_failed,
     )
+
+
+def _bootstrap_draws(
+    result: DiscreteHawkesResult, n_draws: int, n_paths: int, gen: np.random.Generator
+) -> tuple[list[tuple[list[np.ndarray], int]], int]:
+    """Parametric-bootstrap parameter vectors (one per stream), each with its number of paths.
+
+    Each draw simulates a series of the fitted length from the fit (full bins) and refits the
+    same model with the same options; the split of the paths is that of the continuous
+    forecast (:func:`incidentstats.hawkes.forecast._bootstrap_draws`).
+    """
+    from ._multivariate_numba import blas_single_thread
+
+    model = result.model
+    kernel, baseline, family, estimator, max_lag = model._options()
+    n_starts = int(check_positive("n_starts", model.n_starts, integer=True))
+    c = result._counts
+    n_bins = result.n_bins
+    sizes = np.full(n_draws, n_paths // n_draws)
+    sizes[: n_paths % n_draws] += 1
+    draws: list[tuple[list[np.ndarray], int]] = []
+    failed = 0
+    while len(draws) < n_draws:
+        try:
+            sim = result.simulate(rng=gen)
+        except IncidentStatsError as err:
+            raise error(
+                "The `result` argument",
+                "must be a fit that can be simulated over its own window for "
+                "parameter_uncertainty='bootstrap'",
+                f"a fit with spectral radius {result.spectral_radius:.3g} whose simulation "
+                "explodes",
+                "Use parameter_uncertainty='none', or a background with a trend.",
+            ) from err
+        x = np.vstack([sim[k] for k in result.streams] if isinstance(sim, dict) else [sim])
+        if np.any(x.sum(axis=1) < 2):
+            failed += 1
+            if failed > 10 * n_draws:
+                raise error(
+                    "The `result` argument",
+                    "must be a fit whose simulated series have at least 2 events in every "
+                    "stream for parameter_uncertainty='bootstrap'",
+                    f"{failed} simulated series with a stream of fewer than 2 events",
+                    "Use parameter_uncertainty='none'.",
+                )
+            continue
+        counts = _Counts(
+            x.astype(float), np.ones(n_bins), c.width, c.index, c.names, np.full(n_bins, c.width)
+        )
+        with warnings.catch_warnings(), blas_single_thread():
+            # boundary and convergence notes of the refits are expected and not the user's
+            warnings.simplefilter("ignore")
+            rows = model._fit_rows(
+                counts,
+                list(c.names),
+                kernel,
+                max_lag,
+                baseline,
+                family,
+                estimator,
+                result.burn_in,
+                n_starts,
+                want_cov=False,
+            )
+        draws.append(
+            ([np.asarray(rows[k][1], float) for k in result.streams], int(sizes[len(draws)]))
+        )
+    return draws, failed
 
 
 # --------------------------------------------------------------------------------------------
