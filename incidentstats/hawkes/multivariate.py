@@ -662,7 +662,10 @@ class MultivariateHawkes:
         too and fitted with their own parameters per stream:
         :class:`~incidentstats.hawkes.SeasonalBaseline` (``"seasonal"`` is
         ``SeasonalBaseline(period=7)``; parameters ``baseline[s]``, ``cos_1[s]``,
-        ``sin_1[s]``, …), :class:`~incidentstats.hawkes.ShockBaseline` (an impulse at each
+        ``sin_1[s]``, …; ``SeasonalBaseline(period, n_harmonics, trend=True)`` adds a
+        log-linear trend per stream, ``trend[s]`` after ``baseline[s]``, with the univariate
+        meaning: change of the log-rate per day from the window start),
+        :class:`~incidentstats.hawkes.ShockBaseline` (an impulse at each
         trigger date; ``baseline[s]``, ``shock_1[s]``, …, ``shock_decay[s]``),
         :class:`~incidentstats.hawkes.PiecewiseBaseline` (its ``breaks``),
         ``ConstantBaseline`` and ``TrendBaseline`` (as ``"loglinear"``). Other baseline
@@ -695,6 +698,10 @@ class MultivariateHawkes:
       \\sin(2\\pi h t/P)]` (period P, phase from the window start; ``baseline[s]`` is the
       geometric-mean rate over a period, its integral by the quadrature of
       :class:`~incidentstats.hawkes.SeasonalBaseline`);
+    * seasonal with trend (``SeasonalBaseline(..., trend=True)``): the seasonal background
+      times :math:`e^{\theta_i t}` (``trend[s]`` = :math:`\theta_i` per day, from the
+      window start, as in :class:`~incidentstats.hawkes.TrendBaseline`, not centred like the
+      log-linear option); the optimiser sees :math:`\theta_i T`;
     * shock: :math:`\\mu_i + \\sum_k \\gamma_{ik} \\omega_i e^{-\\omega_i (t - T_k)}
       1\\{t \\ge T_k\\}` with trigger dates :math:`T_k` shared by the streams and, per
       stream, the expected number of extra background events per trigger
@@ -737,6 +744,11 @@ class MultivariateHawkes:
     0.92–1.00 per entry, 100 replicates each; medians within 8% of the truth; means within
     0.04 except the shock parameters of the smaller stream (right-skewed: a 10-event shock
     averages 11.1, its decay 0.5/day averages 0.57).
+    Seasonal background with a trend (``tests/hawkes/test_trend_seasonal.py`` with
+    ``INCIDENTSTATS_FULL=1``: 2 streams, ~1,300 events over 1,000 days, weekly amplitudes
+    0.5–0.6, trends +8e-4 and −6e-4 per day, 100 replicates): coverage of the 95% intervals
+    0.953 pooled over the 13 parameters, 0.92–0.97 per entry; means within 0.016 of the truth
+    (trends 8.2e-4 and −6.4e-4, standard deviations 1.6e-4 and 2.6e-4).
 
     References
     ----------
