@@ -313,6 +313,14 @@ def _baseline_nested(a: Any, b: Any) -> bool:
         return bool(a == b)
     if a.name == "piecewise" and b.name == "piecewise":
         return set(np.round(a.offsets, 9)).issubset(set(np.round(b.offsets, 9)))
+    b_trend = bool(getattr(b, "trend", False))
+    if a.name == "trend" and b.name == "seasonal":
+        # SeasonalBaseline(trend=True) with every harmonic at 0 is exactly TrendBaseline
+        return b_trend
+    if a.name == "seasonal" and b.name == "seasonal":
+        # fewer harmonics of the same period, and a trend only if b has one
+        a_trend = bool(getattr(a, "trend", False))
+        return a.period == b.period and a.n_harmonics <= b.n_harmonics and (b_trend or not a_trend)
     return False
 
 

@@ -239,3 +239,30 @@ def test_decay_held_at_bound_still_uses_davies():
     assert row["distribution"].startswith("Davies bound over decay")
     # LR = 33.6: chi-bar-square 3.3e-9, Davies 1.2e-7 (both: a clear rejection)
     assert row["pvalue_chibar"] < row["pvalue"] < 1e-5
+
+
+def test_trend_and_seasonal_baselines_nest() -> None:
+    # SeasonalBaseline(trend=True) contains TrendBaseline (harmonics at 0) and the plain
+    # seasonal model (trend at 0): both pairs get a regular LR test with the right df
+    import warnings
+
+    from incidentstats.hawkes import SeasonalBaseline, TrendBaseline
+
+    g = np.random.default_rng(1)
+    ev = ist.EventSeries.from_offsets(np.sort(g.uniform(0, 700.0, 600)), end=700.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = [
+            ist.PoissonProcess(baseline=TrendBaseline()).fit(ev),
+            ist.PoissonProcess(baseline=SeasonalBaseline(7.0)).fit(ev),
+            ist.PoissonProcess(baseline=SeasonalBaseline(7.0, trend=True)).fit(ev),
+            ist.PoissonProcess(baseline=SeasonalBaseline(30.0)).fit(ev),
+        ]
+    cmp = ist.compare_models(fits)
+    names = cmp.table.index.tolist()
+    assert names[2] == "Poisson, seasonal + trend baseline"
+    pairs = {(r.null, r.alternative): r.df for r in cmp.tests.itertuples()}
+    assert pairs[(names[0], names[2])] == 2  # cos_1, sin_1
+    assert pairs[(names[1], names[2])] == 1  # trend
+    # a different period is not nested
+    assert all(names[3] not in pair for pair in pairs)

@@ -218,7 +218,9 @@ class HawkesResult(Result):
     def model_name(self) -> str:
         k = self.process.kernel
         kname = "Poisson" if k is None else f"Hawkes ({k.name})"
-        return f"{kname}, {self.process.baseline.name} baseline"
+        base = self.process.baseline
+        bname = "seasonal + trend" if getattr(base, "trend", False) is True else base.name
+        return f"{kname}, {bname} baseline"
 
     @property
     def branching_ratio(self) -> float:
