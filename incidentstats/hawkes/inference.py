@@ -171,6 +171,25 @@ def near_boundary_note(name: str, level: float) -> str:
     )
 
 
+def davies_note(name: str, level: float, test: dict[str, Any], kept: bool) -> str:
+    """The note of a shock size whose profile interval excluded 0 by the χ²₁ cut-off."""
+    a = (1 - level) / 2
+    head = (
+        f"{name}: the profile likelihood at 0 is below the χ²₁({level:g}) cut-off "
+        f"(LR = {test['lr']:.3g}), but shock_decay is not identified at 0, so LR is the "
+        "largest over all shock decays; Davies' bound (Davies 1987) over a grid of "
+        f"{test['grid_size']} shock decays gives p ≤ {test['pvalue']:.3g} "
+        f"(½χ²₀ + ½χ²₁ alone: {test['pvalue_chibar']:.3g}). "
+    )
+    if kept:
+        return head + (
+            f"That is not below {a:g} = (1 − {level:g})/2, the level at which the "
+            "two-sided interval excludes a boundary value, so the lower end is 0 (profile; "
+            "lower end by Davies' bound)."
+        )
+    return head + f"That is below {a:g} = (1 − {level:g})/2: the lower end stays above 0."
+
+
 def unidentified_note(name: str) -> str:
     if name == "shock_decay":
         return (
@@ -290,6 +309,82 @@ def _profile_fit(res: Any, name: str, value: float, start: np.ndarray) -> tuple[
     return opt.loglik, opt.theta
 
 
+#: label of a shock size whose profile interval got the lower end 0 from Davies' bound
+DAVIES_LOW = "profile; lower end by Davies' bound"
+
+
+def _shock_decay_grid(res: Any) -> np.ndarray:
+    """Shock decays over which LR(ω) is profiled: the Davies grid of ``ist.compare_models``
+    (log-spaced from 1/T past 10 / shortest gap), continued with the same spacing to
+    10 / (shortest delay from a shock date to the next event) when that is shorter: beyond
+    it the impulse is spent before any event and LR(ω) has reached 0."""
+    from ..compare import _nuisance_grid
+
+    grid = _nuisance_grid(res, "shock_decay")
+    delays = []
+    for x in res._prepared.replicates:
+        for tau in res._spec.baseline.offsets:
+            after = x[x > tau]
+            if after.size:
+                delays.append(float(after[0] - tau))
+    top = 10.0 / min(delays) if delays else 0.0
+    if grid.size > 1 and top > grid[-1]:
+        ratio = float(grid[1] / grid[0])
+        extra = grid[-1] * ratio ** np.arange(
+            1, int(np.ceil(np.log(top / grid[-1]) / np.log(ratio))) + 1
+        )
+        grid = np.concatenate([grid, extra])
+    return grid
+
+
+def shock_zero_test(res: Any, name: str) -> dict[str, Any] | None:
+    """Likelihood-ratio test of "shock size ``name`` = 0" calibrated by Davies' bound.
+
+    Returns None when the shock decay is identified under the null (another shock size
+    stays positive when ``name`` is held at 0, or the shock decay is fixed): the pointwise
+    ½χ²₀ + ½χ²₁ law then holds. Otherwise a dict with ``lr`` (2 (ℓ̂ − ℓ₀), ℓ₀ the maximum
+    with the size at 0), ``pvalue`` (:func:`incidentstats.compare.davies_bound` of ``lr``
+    from the profile LR(ω) = 2 (max ℓ at shock decay ω − ℓ₀) on :func:`_shock_decay_grid`),
+    ``pvalue_chibar`` (½ P(χ²₁ ≥ lr), which ignores the search over ω) and ``grid_size``.
+    """
+    from ..compare import davies_bound
+    from .fit import ZERO_TOL
+
+    spec: ModelSpec = res._spec
+    if "shock_decay" not in spec.names or "shock_decay" in spec.fixed:
+        return None
+    theta = res._theta
+    ll0, th0 = _profile_fit(res, name, 0.0, theta)
+    others = [
+        i
+        for i, k in enumerate(spec.kinds)
+        if k == "nonneg" and spec.names[i] != name and spec.names[i] not in spec.fixed
+    ]
+    fixed_pos = [v for k, v in spec.fixed.items() if k.startswith("shock_") and k != "shock_decay"]
+    if any(th0[i] > ZERO_TOL for i in others) or any(v > 0 for v in fixed_pos):
+        return None
+    lr = max(0.0, 2.0 * (res.loglik - ll0))
+    grid = _shock_decay_grid(res)
+    prof = np.empty(grid.size)
+    prev = theta.copy()
+    for k, omega in enumerate(grid):
+        # two starts: the previous grid point (warm) and the estimate (LR(ω) may have
+        # several local maxima in the shock size)
+        best, th = _profile_fit(res, "shock_decay", float(omega), prev)
+        ll_b, th_b = _profile_fit(res, "shock_decay", float(omega), theta)
+        if ll_b > best:
+            best, th = ll_b, th_b
+        prev = th
+        prof[k] = 2.0 * (best - ll0)
+    return {
+        "lr": lr,
+        "pvalue": davies_bound(lr, np.maximum(prof, 0.0), 0),
+        "pvalue_chibar": 0.5 * float(stats.chi2.sf(lr, 1)),
+        "grid_size": int(grid.size),
+        "profile": prof,
+    }
+
+
 def profile_intervals(res: Any, level: float, params: Sequence[str] | None = None) -> pd.DataFrame:
     """Profile-likelihood intervals: {θ_j : 2 (ℓ̂ − max_{θ_-j} ℓ) ≤ χ²₁(level)}.
 
@@ -316,6 +411,7 @@ def profile_intervals(res: Any, level: float, params: Sequence[str] | None = Non
     out = wald.copy()
     notes: list[str] = []
     methods = dict(wald.attrs["methods"])
+    tests: dict[str, dict[str, Any]] = {}
     for nm in names:
         i = spec.names.index(nm)
         kind = spec.kinds[i]
@@ -404,8 +500,20 @@ def profile_intervals(res: Any, level: float, params: Sequence[str] | None = Non
                 out.loc[nm, side] = to_val(root)
             except ValueError:  # pragma: no cover - bracket lost by a failed refit
                 out.loc[nm, side] = to_val(outside_v)
+        if kind == "nonneg" and out.loc[nm, "low"] > 0:
+            # the χ²₁ cut-off excludes 0; at 0 the shock decay drops out, so test "size = 0"
+            # with the supremum over it, calibrated by Davies' bound
+            z = shock_zero_test(res, nm)
+            if z is not None:
+                tests[nm] = z
+                keep = z["pvalue"] >= (1 - level) / 2
+                if keep:
+                    out.loc[nm, "low"] = 0.0
+                    methods[nm] = DAVIES_LOW
+                notes.append(davies_note(nm, level, z, keep))
     out.attrs["notes"] = notes
     out.attrs["methods"] = methods
+    out.attrs["zero_tests"] = tests
     return out
 
 
