@@ -1769,7 +1769,14 @@ def forecast_discrete(
     series in which a stream has fewer than 2 events cannot be fitted and is drawn again.
     ``expected`` (and ``per_bin["expected"]``, ``expected_count_exact``) is then the mean
     of the predictive mixture: the exact conditional expectation under each draw, averaged
-    with the blocks' shares of the paths.
+    with the blocks' shares of the paths. This helps but does not fully calibrate small
+    samples: fitting 150 daily bins (about 30 events; baseline 0.1/day, branching ratio 0.5,
+    decay 0.2/day) and forecasting the next 30 bins, the realised count fell in the outer 10%
+    of the predictive distribution in 22.1% of 1,000 simulations with the point estimates and
+    in 13.7% with the bootstrap (50 draws; ``INCIDENTSTATS_FULL=1 pytest
+    tests/hawkes/test_discrete.py``). In a separate run of 300 such fits, 27 (9%) were
+    degenerate, with a branching ratio of 1 or more or a decay below 0.001/day: the kernel
+    then acts as a trend, which no resampling around the fit undoes.
     With signed lag coefficients (``estimator="cls"``) a conditional mean below 0 is cut at 0
     in both the recursion and the simulation; ``expected`` is then approximate.
 

@@ -754,7 +754,13 @@ def test_parameter_uncertainty_calibrates_forecasts_full() -> None:
     pit = _discrete_forecast_calibration(1000, 12)
     boot, plug = _tails(pit["bootstrap"]), _tails(pit["none"])
     print(f"tails: plug-in {plug:.3f}, bootstrap {boot:.3f} ({pit['none'].size} repetitions)")
-    assert boot < plug
+    # measured (seed 12, 50 draws, ~20 min on a loaded 2-core machine): plug-in 0.221,
+    # bootstrap 0.137 against the nominal 0.10 (the continuous study: 0.231 and 0.174). The
+    # bootstrap removes about 70% of the excess, not all of it: some fits at ~30 events are
+    # degenerate (branching ratio >= 1 or decay -> 0, the kernel acting as a trend), which
+    # no resampling around them undoes. Binomial s.e. at 1,000 repetitions: ~0.012.
+    assert plug > boot + 0.04
+    assert boot < 0.17
 
 
 def _block_sizes(n_paths: int, n_draws: int) -> np.ndarray:
