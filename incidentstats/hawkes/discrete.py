@@ -1765,8 +1765,9 @@ def forecast_discrete(
     narrow. With ``parameter_uncertainty="bootstrap"`` the ``n_paths`` paths are split into
     ``n_draws`` blocks (sizes differing by at most one); block ``b`` uses the estimates
     refitted to the ``b``-th series simulated from the fit (full bins, the fitted number of
-    bins, no history before the first; same options, ``burn_in`` and starts) [3]_. A simulated
-    series in which a stream has fewer than 2 events cannot be fitted and is drawn again.
+    bins, no history before the first; same options, ``burn_in`` and starts), a parametric
+    bootstrap predictive distribution (Harris 1989). A simulated series in which a stream
+    has fewer than 2 events cannot be fitted and is drawn again.
     ``expected`` (and ``per_bin["expected"]``, ``expected_count_exact``) is then the mean
     of the predictive mixture: the exact conditional expectation under each draw, averaged
     with the blocks' shares of the paths. This helps but does not fully calibrate small
@@ -1777,6 +1778,7 @@ def forecast_discrete(
     tests/hawkes/test_discrete.py``). In a separate run of 300 such fits, 27 (9%) were
     degenerate, with a branching ratio of 1 or more or a decay below 0.001/day: the kernel
     then acts as a trend, which no resampling around the fit undoes.
+
     With signed lag coefficients (``estimator="cls"``) a conditional mean below 0 is cut at 0
     in both the recursion and the simulation; ``expected`` is then approximate.
 
@@ -1786,9 +1788,8 @@ def forecast_discrete(
     Applications* 126(8), 2494–2525.
     Fokianos, K., Rahbek, A. & Tjøstheim, D. (2009). Poisson autoregression. *JASA* 104(488),
     1430–1439.
-
-    .. [3] Harris, I. R. (1989). Predictive fit for natural exponential families.
-       Biometrika 76(4), 675-684.
+    Harris, I. R. (1989). Predictive fit for natural exponential families. *Biometrika* 76(4),
+    675–684.
 
     Examples
     --------
