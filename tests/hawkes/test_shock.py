@@ -326,6 +326,24 @@ def test_davies_keeps_a_clear_shock_away_from_zero():
     assert any("the lower end stays above 0" in n for n in table.attrs["notes"])
 
 
+def test_zero_test_with_the_shock_decay_held_at_its_bound():
+    # seed 1061, true size 0: the fit held the shock decay at its bound 1/T (a 42-event
+    # "shock" spread over the window, i.e. a level shift); the decay was searched over, so
+    # the Davies step applies (measured LR 4.81, p = 0.093; compare_models: 4.81, 0.093)
+    T = 200.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ist.IncidentStatsWarning)
+        res = fit_shock(simulate_shock(0.0, T, 1061), T, n_starts=1)
+    assert res.decay_at_bound == ("shock_decay",) and "shock_decay" in res._spec.fixed
+    z = shock_zero_test(res, "shock_1")
+    assert z is not None
+    assert z["lr"] == pytest.approx(4.81, abs=0.01) and z["pvalue"] == pytest.approx(
+        0.093, abs=0.005
+    )
+    ci = res.confidence_interval("shock_1", method="profile")
+    assert ci.low == 0.0 and ci.method == "profile; lower end by Davies' bound"
+
+
 def test_zero_test_only_when_the_shock_decay_drops_out():
     T = 300.0
     t = simulate_shock(15.0, T, 3)
