@@ -395,8 +395,12 @@ class HawkesResult(Result):
         bound). Were the other parameters identified at 0, the statistic there would be
         ½χ²₀ + ½χ²₁ (Self and Liang 1987) and the interval would cover 0 with probability
         (1 + level)/2; but the shock decay (or the kernel) drops out at 0, the statistic
-        is a supremum over it (Davies 1987), and by simulation the 95% interval of a shock
-        size contained a true 0 in 89% of series. Parameters the data do not identify
+        is a supremum over it (Davies 1987): with the χ²₁ cut-off alone the 95% interval
+        of a shock size contained a true 0 in 89% of simulated series. So when that cut-off
+        excludes 0, "size = 0" is tested with Davies' bound over the shock decay
+        (:func:`incidentstats.hawkes.inference.shock_zero_test`) and the lower end becomes 0
+        unless it rejects; a true 0 is then covered in 97.8% of series (1,000 simulations;
+        sizes 3 and 10: 0.971 and 0.950). Parameters the data do not identify
         (:attr:`unidentified_params`) get NaN with a note under Wald.
 
         Shock sizes away from the bound get the Wald interval on their natural scale
@@ -445,7 +449,7 @@ class HawkesResult(Result):
                     ]
                     for nm in near:
                         table.loc[nm] = prof.loc[nm]
-                        methods[nm] = "profile"
+                        methods[nm] = prof.attrs.get("methods", {}).get(nm, "profile")
                         if nm not in self._boundary:
                             notes.append(inference.near_boundary_note(nm, level))
                     table.attrs["notes"] = notes + list(prof.attrs["notes"])
@@ -532,7 +536,7 @@ class HawkesResult(Result):
             ci = self.confidence_interval(confidence_level=confidence_level)
             method = "profile" if self.n_events < 30 else "wald"
             used: dict[str, str] = ci.attrs.get("methods", {})
-            for other in ("profile",):
+            for other in ("profile", "profile; lower end by Davies' bound"):
                 which = [nm for nm, m in used.items() if m == other and m != method]
                 if which:
                     method += f"; {other} for " + ", ".join(which)
