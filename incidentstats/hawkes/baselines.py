@@ -377,9 +377,9 @@ class SeasonalBaseline(Baseline):
     Simulation recovery (same file, ``INCIDENTSTATS_FULL=1``; exponential kernel, weekly
     cycle with ``cos_1`` = 0.5, ``sin_1`` = −0.3, ``trend`` = 8e-4 per day, branching ratio
     0.4, ~1,600 events over 1,000 days, 200 replicates): largest relative bias of a mean
-    estimate 2% (``baseline`` 0.510; ``trend`` 7.9e-4, standard deviation 1.5e-4), coverage of the 95% Wald intervals
-    0.915 (``baseline``), 0.955 (``trend``), 0.95 / 0.93 (harmonics), 0.935 (branching
-    ratio), 0.96 (decay).
+    estimate 2% (``baseline`` 0.510; ``trend`` 7.9e-4, standard deviation 1.5e-4),
+    coverage of the 95% Wald intervals 0.915 (``baseline``), 0.955 (``trend``), 0.95 / 0.93
+    (harmonics), 0.935 (branching ratio), 0.96 (decay).
 
     Examples
     --------
