@@ -1471,6 +1471,9 @@ class DiscreteForecastResult(Result):
     n_failed_draws : int
         Simulated series that could not be refitted (a stream with fewer than 2 events) and
         were drawn again.
+    degenerate_fit : str or None
+        Why the fitted model is not stationary (spectral radius ≥ 1), or None; the summary
+        then warns that the forecast extrapolates a trend.
     """
 
     def __init__(
@@ -1490,6 +1493,7 @@ class DiscreteForecastResult(Result):
         parameter_uncertainty: str = "none",
         n_param_draws: int = 0,
         n_failed_draws: int = 0,
+        degenerate_fit: str | None = None,
     ) -> None:
         streams = list(expected.columns)
         j = streams.index(stream)
@@ -1510,6 +1514,7 @@ class DiscreteForecastResult(Result):
         self.parameter_uncertainty = parameter_uncertainty
         self.n_param_draws = int(n_param_draws)
         self.n_failed_draws = int(n_failed_draws)
+        self.degenerate_fit = degenerate_fit
         x = self.paths[:, :, j]
         counts = x.sum(axis=1)
         counts.setflags(write=False)
@@ -1606,6 +1611,13 @@ class DiscreteForecastResult(Result):
             "Future bins are full bins of the fitted width; a trend in the background is "
             "extrapolated."
         )
+        if self.degenerate_fit:
+            s.add_note(
+                f"The fitted model is not stationary ({self.degenerate_fit}): the excitation "
+                "imitates a trend in the background, and the forecast extrapolates it and can "
+                "grow without bound. Prefer a background that may change (baseline='linear' or "
+                "'loglinear'), or a longer window."
+            )
         if self.parameter_uncertainty == "bootstrap":
             s.add_fact("Parameter draws (parametric bootstrap refits)", self.n_param_draws)
             s.add_note(
@@ -1655,6 +1667,7 @@ class DiscreteForecastResult(Result):
                 "method": self.method,
                 "parameter_uncertainty": self.parameter_uncertainty,
                 "n_param_draws": self.n_param_draws,
+                "degenerate_fit": self.degenerate_fit,
                 "expected_count": self.expected_count,
                 "expected_count_se": self.expected_count_se,
                 "expected_count_exact": self.expected_count_exact,
@@ -1898,6 +1911,11 @@ def forecast_discrete(
         parameter_uncertainty=parameter_uncertainty,
         n_param_draws=len(draws) if parameter_uncertainty == "bootstrap" else 0,
         n_failed_draws=n_failed,
+        degenerate_fit=(
+            f"spectral radius {result.spectral_radius:.3g} >= 1"
+            if result.spectral_radius >= 1.0
+            else None
+        ),
     )
 
 

@@ -904,3 +904,26 @@ def test_bootstrap_forecast_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
     assert hot.spectral_radius > 1
     with pytest.raises(IncidentStatsError, match="explodes"):
         hot.forecast(5, 20, rng=1, parameter_uncertainty="bootstrap", n_draws=2)
+
+
+def test_forecast_names_a_non_stationary_fit() -> None:
+    # 100 days at 0.1/day then 50 at 0.5/day, fitted with a constant background: the
+    # excitation imitates the step (with this seed the fit runs to a spectral radius ~7e4)
+    import warnings
+
+    g = np.random.default_rng(0)
+    y = np.r_[g.poisson(0.1, 100), g.poisson(0.5, 50)]
+    s = pd.Series(y, index=pd.date_range("2020-01-01", periods=y.size, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = DiscreteHawkes().fit(s)
+    assert res.spectral_radius >= 1.0
+    fc = res.forecast(10, n_paths=50, rng=1)
+    assert fc.degenerate_fit is not None and ">= 1" in fc.degenerate_fit
+    assert "not stationary" in fc.summary().as_text()
+    assert fc.to_dict()["degenerate_fit"] == fc.degenerate_fit
+    g = np.random.default_rng(1)
+    ok = DiscreteHawkes().fit(
+        pd.Series(g.poisson(1.0, 400), index=pd.date_range("2020-01-01", periods=400, freq="D"))
+    )
+    assert ok.forecast(10, n_paths=50, rng=1).degenerate_fit is None
