@@ -296,9 +296,16 @@ def _fit_row(
         return -ll / n_obs, -gz / n_obs
 
     bounds: list[tuple[float | None, float | None]] = []
+    # decays are bounded below by 1/T (a mean delay of at most the window), as in the
+    # continuous model: below it the kernel acts as a trend and the branching ratio runs away
+    # (decay 0 and n ~ 1e5 on a rate step otherwise)
+    decay_idx = {sl.start + 1 for sl in lay.exc_slices} if lay.kernel == "exponential" else set()
+    log_min_decay = -math.log(max(len(y) * c.width, 1e-300))
     for k in idx:
         kind = lay.kinds[k]
-        if kind == "log":
+        if kind == "log" and int(k) in decay_idx:
+            bounds.append((max(log_min_decay, -25.0), 15.0))
+        elif kind == "log":
             bounds.append((-25.0, 15.0))
         elif kind == "nonneg":
             bounds.append((0.0, None))
@@ -482,7 +489,9 @@ class DiscreteHawkes:
     continuous model; the kernel sums are computed by linear recursions (O(N) per stream). The
     likelihood is the product of the conditional densities of the bins (no history before the
     first bin); receiving streams share no parameter, so each row is maximised on its own
-    (L-BFGS-B with analytic gradients). Standard errors come from the observed information;
+    (L-BFGS-B with analytic gradients; exponential decays are bounded below by 1/T, a mean
+    delay of the whole window, as in the continuous model: below it the kernel acts as a
+    trend and the branching ratio runs away). Standard errors come from the observed information;
     intervals are Wald (log scale for background, decay and dispersion; truncated at 0 for
     excitation), and profile likelihood ``[0, upper]`` for an excitation entry estimated at 0.
     Simulation (baseline 2/day, branching ratio 0.5, decay 0.3/day, 1,500 daily bins, 200

@@ -908,7 +908,8 @@ def test_bootstrap_forecast_bad_input(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_forecast_names_a_non_stationary_fit() -> None:
     # 100 days at 0.1/day then 50 at 0.5/day, fitted with a constant background: the
-    # excitation imitates the step (with this seed the fit runs to a spectral radius ~7e4)
+    # excitation imitates the step (decay at its bound 1/T, branching ratio 2.5 with this seed;
+    # before the bound the fit ran to decay 0 and a branching ratio of 7e4)
     import warnings
 
     g = np.random.default_rng(0)
@@ -927,3 +928,19 @@ def test_forecast_names_a_non_stationary_fit() -> None:
         pd.Series(g.poisson(1.0, 400), index=pd.date_range("2020-01-01", periods=400, freq="D"))
     )
     assert ok.forecast(10, n_paths=50, rng=1).degenerate_fit is None
+
+
+def test_decay_is_bounded_at_one_over_the_window() -> None:
+    # regression: on a rate step the decay ran to 0 and the branching ratio to 7e4-1e5 (4 of
+    # 6 seeds); now the decay stops at 1/T (a mean delay of the whole window) and n stays finite
+    import warnings
+
+    for seed in (0, 2, 3, 5):
+        g = np.random.default_rng(seed)
+        y = np.r_[g.poisson(0.1, 100), g.poisson(0.5, 50)]
+        s = pd.Series(y, index=pd.date_range("2020-01-01", periods=y.size, freq="D"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = DiscreteHawkes().fit(s)
+        assert res.params["decay"] >= (1 / 150) * (1 - 1e-9)
+        assert res.params["branching_ratio"] < 10
