@@ -58,6 +58,26 @@ def _chord(v, d):
 
 
 @njit(cache=True)
+def _union_around(lo_, hi_, ncand, j0):
+    """The union of the intervals ``[lo_[j], hi_[j]]`` (j < ncand; empty when lo >= hi)
+    connected to interval ``j0``, as (low, high); (inf, -inf) when that one is empty."""
+    if j0 < 0 or not lo_[j0] < hi_[j0]:
+        return math.inf, -math.inf
+    low = lo_[j0]
+    high = hi_[j0]
+    changed = True
+    while changed:
+        changed = False
+        for j in range(ncand):
+            overlaps = lo_[j] < hi_[j] and lo_[j] <= high and hi_[j] >= low
+            if overlaps and (lo_[j] < low or hi_[j] > high):
+                low = min(low, lo_[j])
+                high = max(high, hi_[j])
+                changed = True
+    return low, high
+
+
+@njit(cache=True)
 def blocks(edges, x, ncp_prior, prune):
     """Optimal partition of the cells between ``edges`` (len N + 1) holding ``x`` events.
 
@@ -149,8 +169,6 @@ def blocks(edges, x, ncp_prior, prune):
             # [L, R] of every live candidate, and its interval where it beats the next start
             # by more than delta (inner bounds); the union of the latter that overlaps the
             # best candidate's is the excluded interval of the start entering next
-            pxl = math.inf
-            pxr = -math.inf
             for j in range(ncand):
                 lo_[j] = math.inf
                 hi_[j] = -math.inf
@@ -178,18 +196,7 @@ def blocks(edges, x, ncp_prior, prune):
                     if ia < 0.0 < ib:
                         lo_[j] = q + ia
                         hi_[j] = q + ib
-            if jmax >= 0 and lo_[jmax] < hi_[jmax]:
-                pxl = lo_[jmax]
-                pxr = hi_[jmax]
-                changed = True
-                while changed:
-                    changed = False
-                    for j in range(ncand):
-                        overlaps = lo_[j] < hi_[j] and lo_[j] <= pxr and hi_[j] >= pxl
-                        if overlaps and (lo_[j] < pxl or hi_[j] > pxr):
-                            pxl = min(pxl, lo_[j])
-                            pxr = max(pxr, hi_[j])
-                            changed = True
+            pxl, pxr = _union_around(lo_, hi_, ncand, jmax)
         m = 0
         for j in range(ncand):
             if vals[j] < lim:

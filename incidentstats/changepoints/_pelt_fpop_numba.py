@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._blocks_numba import _chord, _roots_outer
+from ._blocks_numba import _chord, _roots_outer, _union_around
 
 
 @njit(cache=True)
@@ -141,20 +141,7 @@ def pelt_poisson_fp(Y, E, M, beta, mbic_n):
                 if ia < 0.0 < ib:
                     lo_[j] = q + ia
                     hi_[j] = q + ib
-        pxl = math.inf
-        pxr = -math.inf
-        if jbest >= 0 and lo_[jbest] < hi_[jbest]:
-            pxl = lo_[jbest]
-            pxr = hi_[jbest]
-            changed = True
-            while changed:
-                changed = False
-                for j in range(ncand):
-                    overlaps = lo_[j] < hi_[j] and lo_[j] <= pxr and hi_[j] >= pxl
-                    if overlaps and (lo_[j] < pxl or hi_[j] > pxr):
-                        pxl = min(pxl, lo_[j])
-                        pxr = max(pxr, hi_[j])
-                        changed = True
+        pxl, pxr = _union_around(lo_, hi_, ncand, jbest)
         k = 0
         for j in range(ncand):
             v = vals[j]
