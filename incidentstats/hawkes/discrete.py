@@ -1869,22 +1869,9 @@ def forecast_discrete(
             )
         stream = result.streams[0]
     check_choice("stream", stream, result.streams, "forecast")
-    if not isinstance(parameter_uncertainty, str) or parameter_uncertainty not in (
-        "none",
-        "bootstrap",
-    ):
-        raise error(
-            "The `parameter_uncertainty` parameter",
-            "must be 'none' or 'bootstrap'",
-            repr(parameter_uncertainty),
-        )
-    check_positive("n_draws", n_draws, integer=True)
-    if parameter_uncertainty == "bootstrap" and n_draws > n:
-        raise error(
-            "The `n_draws` parameter",
-            "must not exceed n_paths (each parameter draw needs at least one path)",
-            f"n_draws={n_draws}, n_paths={n}",
-        )
+    from .forecast import check_parameter_uncertainty
+
+    check_parameter_uncertainty(parameter_uncertainty, n_draws, n)
     gen = check_rng(rng)
     labels, start, end = _future_labels(c, h)
     n_fit = c.x.shape[1]
@@ -1944,8 +1931,9 @@ def _bootstrap_draws(
     n_starts = int(check_positive("n_starts", model.n_starts, integer=True))
     c = result._counts
     n_bins = result.n_bins
-    sizes = np.full(n_draws, n_paths // n_draws)
-    sizes[: n_paths % n_draws] += 1
+    from .forecast import paths_per_draw
+
+    sizes = paths_per_draw(n_paths, n_draws)
     draws: list[tuple[list[np.ndarray], int]] = []
     failed = 0
     while len(draws) < n_draws:

@@ -360,19 +360,7 @@ def forecast(
             "must be a non-empty tuple of numbers strictly between 0 and 1",
             quantiles,
         )
-    if parameter_uncertainty not in ("none", "bootstrap"):
-        raise error(
-            "The `parameter_uncertainty` parameter",
-            "must be 'none' or 'bootstrap'",
-            repr(parameter_uncertainty),
-        )
-    check_positive("n_draws", n_draws, integer=True)
-    if parameter_uncertainty == "bootstrap" and n_draws > n_paths:
-        raise error(
-            "The `n_draws` parameter",
-            "must not exceed n_paths (each parameter draw needs at least one path)",
-            f"n_draws={n_draws}, n_paths={n_paths}",
-        )
+    check_parameter_uncertainty(parameter_uncertainty, n_draws, n_paths)
     gen = check_rng(rng)
     end = T + length
     n_failed = 0
@@ -467,6 +455,34 @@ def _degenerate(result: Any, p: dict[str, float]) -> str | None:
     return "; ".join(reasons) or None
 
 
+def check_parameter_uncertainty(parameter_uncertainty: Any, n_draws: Any, n_paths: int) -> None:
+    """Validate ``parameter_uncertainty`` and ``n_draws`` (shared with the discrete forecast)."""
+    if not isinstance(parameter_uncertainty, str) or parameter_uncertainty not in (
+        "none",
+        "bootstrap",
+    ):
+        raise error(
+            "The `parameter_uncertainty` parameter",
+            "must be 'none' or 'bootstrap'",
+            repr(parameter_uncertainty),
+        )
+    check_positive("n_draws", n_draws, integer=True)
+    if parameter_uncertainty == "bootstrap" and n_draws > n_paths:
+        raise error(
+            "The `n_draws` parameter",
+            "must not exceed n_paths (each parameter draw needs at least one path)",
+            f"n_draws={n_draws}, n_paths={n_paths}",
+        )
+
+
+def paths_per_draw(n_paths: int, n_draws: int) -> np.ndarray:
+    """Split ``n_paths`` over ``n_draws`` parameter draws as evenly as possible, the first
+    ``n_paths % n_draws`` draws getting one path more."""
+    sizes = np.full(n_draws, n_paths // n_draws)
+    sizes[: n_paths % n_draws] += 1
+    return sizes
+
+
 def _bootstrap_draws(
     result: Any, n_draws: int, n_paths: int, gen: np.random.Generator
 ) -> tuple[list[tuple[dict[str, float], int]], int]:
@@ -475,8 +491,7 @@ def _bootstrap_draws(
 
     from .simulate import simulate_result
 
-    sizes = np.full(n_draws, n_paths // n_draws)
-    sizes[: n_paths % n_draws] += 1
+    sizes = paths_per_draw(n_paths, n_draws)
     draws: list[tuple[dict[str, float], int]] = []
     failed = 0
     while len(draws) < n_draws:
