@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from ._blocks_numba import _chord, _roots_outer, _union_around
+from ._pelt_numba import backtrack
 
 
 @njit(cache=True)
@@ -153,16 +154,4 @@ def pelt_poisson_fp(Y, E, M, beta, mbic_n):
             cand[k] = s
             k += 1
         ncand = k
-    out = np.empty(n, np.int64)
-    m = 0
-    t = n
-    while t > 0:
-        s = last[t]
-        if s > 0:
-            out[m] = s
-            m += 1
-        t = s
-    res = np.empty(m, np.int64)
-    for i in range(m):
-        res[i] = out[m - 1 - i]
-    return res, F[n], maxc
+    return backtrack(last, n), F[n], maxc

@@ -100,6 +100,24 @@ def pelt(Y, E, M, kind, dispersion, beta, min_size, mbic_n):
 
 
 @njit(cache=True)
+def backtrack(last, n):
+    """Change indices, in increasing order, from the back-pointers ``last`` (0 = no change)."""
+    out = np.empty(n, np.int64)
+    m = 0
+    t = n
+    while t > 0:
+        s = last[t]
+        if s > 0:
+            out[m] = s
+            m += 1
+        t = s
+    res = np.empty(m, np.int64)
+    for i in range(m):
+        res[i] = out[m - 1 - i]
+    return res
+
+
+@njit(cache=True)
 def pelt_poisson(Y, E, M, beta, mbic_n):
     """:func:`pelt` specialised to the Poisson cost with ``min_size = 1`` (the common case):
     the cost is inlined and pruned candidates are dropped in the same pass."""
@@ -150,19 +168,7 @@ def pelt_poisson(Y, E, M, beta, mbic_n):
                 cand[k] = cand[j]
                 k += 1
         ncand = k
-    out = np.empty(n, np.int64)
-    m = 0
-    t = n
-    while t > 0:
-        s = last[t]
-        if s > 0:
-            out[m] = s
-            m += 1
-        t = s
-    res = np.empty(m, np.int64)
-    for i in range(m):
-        res[i] = out[m - 1 - i]
-    return res, F[n]
+    return backtrack(last, n), F[n]
 
 
 @njit(cache=True)
